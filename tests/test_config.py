@@ -1,0 +1,142 @@
+from pathlib import Path
+
+import pytest
+
+from vultr_core.config import (
+    DEFAULT_INFERENCE_API_URL,
+    DEFAULT_MANAGEMENT_API_URL,
+    Settings,
+    read_secrets_file,
+)
+from vultr_core.errors import ConfigurationError
+
+SENTINEL = "sentinel-secret-7f3a"
+
+
+def test_no_keys_means_demo_mode_with_documented_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings.demo_mode
+    assert settings.demo_inference
+    assert settings.management_api_url == DEFAULT_MANAGEMENT_API_URL
+    assert settings.inference_api_url == DEFAULT_INFERENCE_API_URL
+    assert settings.inference_requests_per_minute == 60
+    assert settings.database_url is None
+    assert settings.valkey_url is None
+
+
+@pytest.mark.parametrize("name", ["VULTR_API_KEY", "VULTR_MANAGEMENT_API_KEY"])
+def test_either_key_name_turns_demo_mode_off(name: str) -> None:
+    settings = Settings.from_env({name: "abc"})
+    assert not settings.demo_mode
+    assert settings.management_api_key is not None
+    assert settings.management_api_key.reveal() == "abc"
+
+
+def test_vultr_api_key_wins_over_the_long_name() -> None:
+    settings = Settings.from_env({"VULTR_API_KEY": "short", "VULTR_MANAGEMENT_API_KEY": "long"})
+    assert settings.management_api_key is not None
+    assert settings.management_api_key.reveal() == "short"
+
+
+def test_vultr_demo_forces_demo_mode_even_with_keys() -> None:
+    settings = Settings.from_env(
+        {"VULTR_API_KEY": "k", "VULTR_INFERENCE_API_KEY": "i", "VULTR_DEMO": "1"}
+    )
+    assert settings.demo_mode
+    assert settings.demo_inference
+
+
+def test_secrets_win_over_the_environment() -> None:
+    settings = Settings.from_sources(
+        {"VULTR_API_URL": "https://env.example/v2", "INFERENCE_REQUESTS_PER_MINUTE": "10"},
+        {"VULTR_API_URL": "https://secret.example/v2", "INFERENCE_REQUESTS_PER_MINUTE": 30},
+    )
+    assert settings.management_api_url == "https://secret.example/v2"
+    assert settings.inference_requests_per_minute == 30
+
+
+def test_empty_values_count_as_unset() -> None:
+    settings = Settings.from_env({"VULTR_API_KEY": "  ", "DATABASE_URL": ""})
+    assert settings.demo_mode
+    assert settings.database_url is None
+
+
+def test_secrets_are_masked_in_repr_and_str() -> None:
+    settings = Settings.from_env(
+        {
+            "VULTR_API_KEY": SENTINEL,
+            "VULTR_INFERENCE_API_KEY": SENTINEL,
+            "DATABASE_URL": f"postgresql://app:{SENTINEL}@db.example:5432/app",
+            "VALKEY_URL": f"rediss://default:{SENTINEL}@cache.example:6380/0",
+        }
+    )
+    for text in (repr(settings), str(settings)):
+        assert SENTINEL not in text
+        assert "postgresql://app:***@db.example:5432/app" in text
+        assert "rediss://default:***@cache.example:6380/0" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("VULTR_API_URL", "api.vultr.com/v2"),
+        ("VULTR_API_URL", "ftp://api.vultr.com/v2"),
+        ("VULTR_INFERENCE_URL", "https://"),
+        ("DATABASE_URL", "mysql://db.example/app"),
+        ("DATABASE_URL", "postgresql://db.example:notaport/app"),
+        ("VALKEY_URL", "http://cache.example:6379"),
+        ("VALKEY_URL", "redis://"),
+        ("VULTR_DEMO", "maybe"),
+        ("INFERENCE_REQUESTS_PER_MINUTE", "0"),
+        ("INFERENCE_REQUESTS_PER_MINUTE", "sixty"),
+    ],
+)
+def test_a_malformed_setting_is_an_error_that_names_it(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env({name: value})
+    assert caught.value.setting == name
+    assert name in str(caught.value)
+
+
+def test_a_malformed_service_url_never_echoes_its_password() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env({"DATABASE_URL": f"mysql://app:{SENTINEL}@db.example/app"})
+    assert SENTINEL not in str(caught.value)
+    assert "mysql://app:***@db.example/app" in str(caught.value)
+
+
+def test_unix_socket_and_query_host_urls_are_accepted() -> None:
+    settings = Settings.from_env(
+        {"VALKEY_URL": "unix:///run/valkey.sock", "DATABASE_URL": "postgresql:///app?host=/run"}
+    )
+    assert settings.valkey_url is not None
+    assert settings.database_url is not None
+
+
+def test_secrets_file_is_read_and_a_broken_one_is_a_configuration_error(tmp_path: Path) -> None:
+    good = tmp_path / "secrets.toml"
+    good.write_text('VULTR_API_KEY = "from-file"\n[auth]\nredirect_uri = "x"\n')
+    assert read_secrets_file(good)["VULTR_API_KEY"] == "from-file"
+    assert read_secrets_file(tmp_path / "missing.toml") == {}
+    broken = tmp_path / "broken.toml"
+    broken.write_text(f'VULTR_API_KEY = "{SENTINEL}\n')
+    with pytest.raises(ConfigurationError) as caught:
+        read_secrets_file(broken)
+    assert SENTINEL not in str(caught.value)
+
+
+def test_nested_secret_sections_are_not_mistaken_for_settings() -> None:
+    settings = Settings.from_sources({}, {"auth": {"client_secret": SENTINEL}})
+    assert settings.demo_mode
+    assert SENTINEL not in repr(settings)
+
+
+def test_cache_key_follows_every_setting_but_never_shows_a_secret() -> None:
+    base = Settings.from_env({"VULTR_API_KEY": SENTINEL})
+    assert base.cache_key == Settings.from_env({"VULTR_API_KEY": SENTINEL}).cache_key
+    assert base.cache_key != Settings.from_env({"VULTR_API_KEY": SENTINEL + "x"}).cache_key
+    assert (
+        base.cache_key
+        != Settings.from_env({"VULTR_API_KEY": SENTINEL, "VULTR_DEMO": "1"}).cache_key
+    )
+    assert SENTINEL not in base.cache_key

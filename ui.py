@@ -1,0 +1,90 @@
+"""The Streamlit side the pages share: settings, cached clients and loaders, error display.
+
+Loaders are named ``load_*``; they call vultr_core and cache its results briefly. Pages never
+do I/O themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from vultr_core import clients
+from vultr_core.config import Settings
+from vultr_core.errors import VultrError
+from vultr_core.frames import instances_frame
+from vultr_core.management import ManagementClient
+
+T = TypeVar("T")
+
+# Inventory changes slowly and Vultr allows 30 requests/s: a minute is fresh enough, and the
+# refresh button is there for the impatient.
+INVENTORY_TTL_S = 60
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[T]):
+    """A loader's result with the moment it was fetched, for "data as of" captions."""
+
+    value: T
+    fetched_at: datetime
+
+
+def read_secrets() -> dict[str, Any]:
+    """st.secrets as a plain dict; without any secrets.toml Streamlit raises, so: empty."""
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except FileNotFoundError:
+        return {}
+
+
+def settings() -> Settings:
+    """Settings from the environment and st.secrets (secrets win)."""
+    return Settings.from_sources(os.environ, read_secrets())
+
+
+@st.cache_resource(show_spinner=False)
+def _management_client(cache_key: str, _settings: Settings) -> ManagementClient:
+    return clients.management_client(_settings)
+
+
+def management_client(current: Settings) -> ManagementClient:
+    """One shared, thread-safe client per distinct configuration."""
+    return _management_client(current.cache_key, current)
+
+
+@st.cache_data(ttl=INVENTORY_TTL_S, show_spinner="Loading instances…")
+def load_instances(cache_key: str, _settings: Settings) -> Loaded[pd.DataFrame]:
+    frame = instances_frame(management_client(_settings).instances())
+    return Loaded(frame, datetime.now(UTC))
+
+
+def render_error(what: str, error: VultrError) -> None:
+    """One section's failure, in a sentence, without taking the page down."""
+    st.error(f"Could not load {what}. {error}", icon=":material/error:")
+
+
+def render_freshness(fetched_at: datetime, *loaders: Any, key: str) -> None:
+    """ "Data as of …" with a refresh button that drops those loaders' cached results."""
+    caption, button = st.columns([4, 1], vertical_alignment="center")
+    caption.caption(
+        f"Data as of {fetched_at:%H:%M:%S} UTC · refreshed at most every {INVENTORY_TTL_S} s"
+    )
+    if button.button("Refresh", key=key, icon=":material/refresh:", width="stretch"):
+        for loader in loaders:
+            loader.clear()
+        st.rerun()
+
+
+def render_demo_banner(current: Settings) -> None:
+    if current.demo_mode:
+        st.info(
+            "**Demo mode**: the figures below come from a simulated Vultr organisation, not "
+            "your account. Set `VULTR_API_KEY` to see your own.",
+            icon=":material/science:",
+        )

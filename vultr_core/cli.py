@@ -1,0 +1,236 @@
+"""The command line: the same settings and clients as the app, printed as text or JSON.
+
+Exit status: 0 ok, 1 an API or service failed, 2 a setting is missing or malformed. Errors
+are one line on stderr: never a traceback, never a secret.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+from vultr_core.clients import management_client
+from vultr_core.config import Settings, read_secrets_file
+from vultr_core.errors import ConfigurationError, VultrError
+from vultr_core.formatting import format_balance, format_date, format_memory_mb, format_usd
+from vultr_core.models import Database, Instance
+from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
+
+Row = TypeVar("Row")
+SECRETS_PATH = Path(".streamlit") / "secrets.toml"
+EXIT_OK, EXIT_FAILED, EXIT_CONFIGURATION = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Output:
+    """What a command found: ``document`` for ``--json``, ``text`` for a person."""
+
+    document: object
+    text: str
+
+
+Command = Callable[[Settings, argparse.Namespace], Output]
+
+
+def command_account(settings: Settings, args: argparse.Namespace) -> Output:
+    with management_client(settings) as client:
+        account = client.account()
+    last_payment = (
+        f"{format_usd(account.last_payment_amount_usd)} on {format_date(account.last_payment_date)}"
+        if account.last_payment_amount_usd is not None
+        else "none"
+    )
+    lines = [
+        ("Account", f"{account.name} <{account.email}>"),
+        ("Balance", format_balance(account.balance_usd)),
+        ("Pending charges", format_usd(account.pending_charges_usd)),
+        ("Last payment", last_payment),
+    ]
+    return Output(_jsonable(account), _key_values(lines))
+
+
+def command_instances(settings: Settings, args: argparse.Namespace) -> Output:
+    with management_client(settings) as client:
+        instances = client.instances(region=args.region, tag=args.tag)
+    return Output(_jsonable(instances), _table(instances, _INSTANCE_COLUMNS))
+
+
+def command_databases(settings: Settings, args: argparse.Namespace) -> Output:
+    with management_client(settings) as client:
+        databases = client.databases(engine=args.engine)
+    return Output(_jsonable(databases), _table(databases, _DATABASE_COLUMNS))
+
+
+def command_valkey(settings: Settings, args: argparse.Namespace) -> Output:
+    with management_client(settings) as client:
+        databases = client.databases(engine="valkey")
+    return Output(_jsonable(databases), _table(databases, _VALKEY_COLUMNS))
+
+
+def serve_simulator(args: argparse.Namespace, stdout: TextIO) -> int:
+    """Serve the demo organisation on loopback until interrupted."""
+    simulator = Simulator(size=args.size, seed=args.seed)
+    simulator.faults = Faults(
+        latency_ms=args.latency_ms,
+        error_rate=args.error_rate,
+        rate_limit_per_s=args.rate_limit_per_s,
+    )
+    with simulator.serve(host=args.host, port=args.port) as server:
+        print(f"Vultr simulator ({args.size}) at {server.base_url}/v2", file=stdout)
+        print(
+            f"Use it with: VULTR_API_URL={server.base_url}/v2 VULTR_API_KEY={DEMO_API_KEY}",
+            file=stdout,
+        )
+        stdout.flush()
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("stopped", file=stdout)
+    return EXIT_OK
+
+
+_INSTANCE_COLUMNS: list[tuple[str, Callable[[Instance], str]]] = [
+    ("LABEL", lambda i: i.label),
+    ("REGION", lambda i: i.region),
+    ("PLAN", lambda i: i.plan),
+    ("STATUS", lambda i: i.status),
+    ("POWER", lambda i: i.power_status),
+    ("VCPU", lambda i: str(i.vcpu_count)),
+    ("RAM", lambda i: format_memory_mb(i.ram_mb)),
+    ("TAGS", lambda i: ", ".join(i.tags)),
+    ("CREATED", lambda i: format_date(i.date_created)),
+]
+_DATABASE_COLUMNS: list[tuple[str, Callable[[Database], str]]] = [
+    ("LABEL", lambda d: d.label),
+    ("ENGINE", lambda d: f"{d.engine} {d.engine_version}".strip()),
+    ("PLAN", lambda d: d.plan),
+    ("REGION", lambda d: d.region),
+    ("STATUS", lambda d: d.status),
+    ("NODES", lambda d: str(d.node_count)),
+    ("REPLICAS", lambda d: str(len(d.read_replicas))),
+    ("TAG", lambda d: d.tag),
+]
+_VALKEY_COLUMNS: list[tuple[str, Callable[[Database], str]]] = [
+    ("LABEL", lambda d: d.label),
+    ("VERSION", lambda d: d.engine_version),
+    ("PLAN", lambda d: d.plan),
+    ("REGION", lambda d: d.region),
+    ("STATUS", lambda d: d.status),
+    ("MEMORY", lambda d: format_memory_mb(d.plan_ram_mb)),
+    ("EVICTION", lambda d: d.eviction_policy or "—"),
+    ("REPLICAS", lambda d: str(len(d.read_replicas))),
+]
+
+COMMANDS: dict[str, tuple[Command, str]] = {
+    "account": (command_account, "account name, balance, pending charges, last payment"),
+    "instances": (command_instances, "compute instances"),
+    "databases": (command_databases, "managed databases"),
+    "valkey": (command_valkey, "managed Valkey instances"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m vultr_core",
+        description="Vultr Dashboard from the command line (demo mode without VULTR_API_KEY).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log retries to stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--json", action="store_true", help="print one JSON document")
+        if name == "instances":
+            sub.add_argument("--region", help="only this region id, e.g. ewr")
+            sub.add_argument("--tag", help="only instances with this tag")
+        if name == "databases":
+            sub.add_argument("--engine", help="only this engine: pg, mysql, valkey, kafka")
+    sim = commands.add_parser("simulator", help="serve the simulated Vultr API on loopback")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8765)
+    sim.add_argument("--size", choices=("empty", "small", "large"), default="small")
+    sim.add_argument("--seed", type=int, default=7)
+    sim.add_argument("--latency-ms", type=float, default=0.0)
+    sim.add_argument("--error-rate", type=float, default=0.0, help="share of requests that 500")
+    sim.add_argument(
+        "--rate-limit-per-s",
+        type=float,
+        default=None,
+        help="answer 429 above this many requests per second (Vultr: 30)",
+    )
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    secrets_path: Path = SECRETS_PATH,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, stream=err, format="%(name)s: %(message)s")
+    if args.command == "simulator":
+        return serve_simulator(args, out)
+    command, _ = COMMANDS[args.command]
+    try:
+        settings = Settings.from_sources(
+            os.environ if environ is None else environ, read_secrets_file(secrets_path)
+        )
+        output = command(settings, args)
+    except ConfigurationError as error:
+        print(f"configuration error: {error}", file=err)
+        return EXIT_CONFIGURATION
+    except VultrError as error:
+        print(f"error: {error}", file=err)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(output.document, indent=2, default=_json_default), file=out)
+    else:
+        print(output.text, file=out)
+    return EXIT_OK
+
+
+def _jsonable(value: object) -> Any:
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _key_values(lines: Sequence[tuple[str, str]]) -> str:
+    width = max(len(key) for key, _ in lines)
+    return "\n".join(f"{key:<{width}}  {value}" for key, value in lines)
+
+
+def _table(rows: Sequence[Row], columns: Sequence[tuple[str, Callable[[Row], str]]]) -> str:
+    if not rows:
+        return "(none)"
+    cells = [[render(row) for _, render in columns] for row in rows]
+    headers = [header for header, _ in columns]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.append(f"{len(rows)} total")
+    return "\n".join(lines)

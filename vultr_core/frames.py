@@ -1,0 +1,90 @@
+"""Typed records as pandas DataFrames, ready for tables, filters and CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from vultr_core.models import Instance
+
+INSTANCE_COLUMNS = [
+    "label",
+    "hostname",
+    "region",
+    "plan",
+    "status",
+    "power_status",
+    "server_status",
+    "vcpu_count",
+    "ram_gb",
+    "disk_gb",
+    "main_ip",
+    "tags",
+    "os",
+    "date_created",
+    "id",
+]
+
+
+def instances_frame(instances: Iterable[Instance]) -> pd.DataFrame:
+    """One row per instance; ``tags`` stays a list so filters can match any one tag."""
+    rows = [
+        {
+            "label": i.label,
+            "hostname": i.hostname,
+            "region": i.region,
+            "plan": i.plan,
+            "status": i.status,
+            "power_status": i.power_status,
+            "server_status": i.server_status,
+            "vcpu_count": i.vcpu_count,
+            "ram_gb": i.ram_mb / 1024,
+            "disk_gb": i.disk_gb,
+            "main_ip": i.main_ip,
+            "tags": list(i.tags),
+            "os": i.os,
+            "date_created": i.date_created,
+            "id": i.id,
+        }
+        for i in instances
+    ]
+    frame = pd.DataFrame(rows, columns=INSTANCE_COLUMNS)
+    frame["date_created"] = pd.to_datetime(frame["date_created"], utc=True)
+    return frame
+
+
+def filter_instances(
+    frame: pd.DataFrame,
+    *,
+    regions: Sequence[str] = (),
+    power_statuses: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    plans: Sequence[str] = (),
+    text: str = "",
+) -> pd.DataFrame:
+    """Rows matching every filter given; an empty filter matches everything.
+
+    ``tags`` matches an instance carrying any of them; ``text`` searches label, hostname and
+    IP, case-insensitively.
+    """
+    keep = pd.Series(True, index=frame.index)
+    if regions:
+        keep &= frame["region"].isin(regions)
+    if power_statuses:
+        keep &= frame["power_status"].isin(power_statuses)
+    if plans:
+        keep &= frame["plan"].isin(plans)
+    if tags:
+        wanted = set(tags)
+        keep &= frame["tags"].map(lambda row_tags: bool(wanted.intersection(row_tags)))
+    if text.strip():
+        needle = text.strip().lower()
+        haystack = frame["label"] + " " + frame["hostname"] + " " + frame["main_ip"]
+        keep &= haystack.str.lower().str.contains(needle, regex=False)
+    return frame[keep]
+
+
+def distinct_tags(frame: pd.DataFrame) -> list[str]:
+    """Every tag used by at least one row, sorted."""
+    return sorted({tag for row_tags in frame["tags"] for tag in row_tags})
