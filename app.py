@@ -1,34 +1,55 @@
-"""Vultr Dashboard: page config, settings, the demo banner, navigation. Nothing else."""
+"""Vultr Dashboard: page config and navigation. Each page checks settings itself (ui.start_page)."""
 
 from pathlib import Path
 
 import streamlit as st
 
-import ui
-from vultr_core.errors import ConfigurationError
-
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Vultr Dashboard", page_icon=":material/cloud:", layout="wide")
-
-try:
-    settings = ui.settings()
-except ConfigurationError as error:
-    st.error(f"The configuration needs fixing before the dashboard can start. {error}")
-    st.stop()
 
 navigation = st.navigation(
     {
         "Spend": [
             st.Page(
+                PAGES / "overview.py",
+                title="Overview",
+                icon=":material/dashboard:",
+                url_path="overview",
+                default=True,
+            ),
+            st.Page(
                 PAGES / "instances.py",
                 title="Instances",
                 icon=":material/dns:",
                 url_path="instances",
-                default=True,
+            ),
+            st.Page(
+                PAGES / "databases.py",
+                title="Databases",
+                icon=":material/database:",
+                url_path="databases",
+            ),
+        ],
+        "Health": [
+            st.Page(
+                PAGES / "valkey.py", title="Valkey", icon=":material/memory:", url_path="valkey"
+            ),
+        ],
+        "Tools": [
+            st.Page(
+                PAGES / "inference_chat.py",
+                title="Inference Chat",
+                icon=":material/chat:",
+                url_path="inference-chat",
+            ),
+            st.Page(
+                PAGES / "cache_tools.py",
+                title="Cache Tools",
+                icon=":material/cached:",
+                url_path="cache-tools",
             ),
         ],
     }
 )
-ui.render_demo_banner(settings)
 navigation.run()

@@ -16,7 +16,7 @@ import streamlit as st
 
 from vultr_core import clients
 from vultr_core.config import Settings
-from vultr_core.errors import VultrError
+from vultr_core.errors import ConfigurationError, VultrError
 from vultr_core.frames import instances_frame
 from vultr_core.management import ManagementClient
 
@@ -81,10 +81,22 @@ def render_freshness(fetched_at: datetime, *loaders: Any, key: str) -> None:
         st.rerun()
 
 
-def render_demo_banner(current: Settings) -> None:
+def start_page(title: str) -> Settings:
+    """Every page's first line: its title, valid settings (or a clear stop), the demo banner.
+
+    This lives in each page rather than in app.py alone because Streamlit may run a file of
+    ``pages/`` without the router: under AppTest, and on a fresh server's first request.
+    """
+    st.title(title)
+    try:
+        current = settings()
+    except ConfigurationError as error:
+        st.error(f"The configuration needs fixing before this page can load. {error}")
+        st.stop()
     if current.demo_mode:
         st.info(
-            "**Demo mode**: the figures below come from a simulated Vultr organisation, not "
-            "your account. Set `VULTR_API_KEY` to see your own.",
+            "**Demo mode**: these figures come from a simulated Vultr organisation, not your "
+            "account. Set `VULTR_API_KEY` to see your own.",
             icon=":material/science:",
         )
+    return current

@@ -6,8 +6,7 @@ import ui
 from vultr_core.errors import VultrError
 from vultr_core.frames import distinct_tags, filter_instances
 
-st.title("Instances")
-settings = ui.settings()
+settings = ui.start_page("Instances")
 
 try:
     loaded = ui.load_instances(settings.cache_key, settings)

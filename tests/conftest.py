@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+import valkey
 
+from vultr_core.embedded import embedded_postgres_url, embedded_valkey_url
 from vultr_core.management import ManagementClient
 from vultr_core.simulator import DEMO_API_KEY, Simulator
 
@@ -52,3 +55,35 @@ def client(simulator: Simulator, clock: FakeClock) -> Iterator[ManagementClient]
         rng=random.Random(1),
     ) as management:
         yield management
+
+
+# Real servers: the embedded ones by default, the ones named by TEST_DATABASE_URL and
+# TEST_VALKEY_URL when set (.ci/run also points them at the machine's PostgreSQL 15 and Redis 7).
+SERVER_FIXTURES = {"postgres_url", "valkey_url", "valkey_client"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that talks to a real server, so CI can rerun just those elsewhere."""
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or embedded_postgres_url()
+
+
+@pytest.fixture(scope="session")
+def valkey_url() -> str:
+    return os.environ.get("TEST_VALKEY_URL") or embedded_valkey_url()
+
+
+@pytest.fixture
+def valkey_client(valkey_url: str) -> Iterator[valkey.Valkey]:
+    """A client on an emptied database: tests own the database their URL names."""
+    client = valkey.Valkey.from_url(valkey_url, socket_timeout=5)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()

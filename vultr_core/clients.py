@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from vultr_core.config import Settings
+from vultr_core.config import Secret, Settings
+from vultr_core.embedded import embedded_postgres_url, embedded_valkey_url
 from vultr_core.management import ManagementClient
 from vultr_core.simulator import DEMO_API_KEY, Simulator
 
@@ -32,3 +33,13 @@ def management_client(settings: Settings) -> ManagementClient:
             DEMO_API_KEY, base_url=DEMO_MANAGEMENT_URL, transport=demo_simulator().transport()
         )
     return ManagementClient(settings.management_api_key, base_url=settings.management_api_url)
+
+
+def database_url(settings: Settings) -> Secret:
+    """The PostgreSQL to watch: DATABASE_URL, or this process's embedded server when unset."""
+    return settings.database_url or Secret(embedded_postgres_url())
+
+
+def valkey_url(settings: Settings) -> Secret:
+    """The Valkey to watch and cache in: VALKEY_URL, or the embedded server when unset."""
+    return settings.valkey_url or Secret(embedded_valkey_url())

@@ -4,7 +4,8 @@
 
     VultrError
     ├── ConfigurationError        a missing or malformed setting
-    └── ApiError                  an HTTP API answered badly or not at all
+    ├── ServiceError              PostgreSQL or Valkey answered, but with an error
+    └── ApiError                  a service answered badly or not at all
         ├── AuthenticationError   401
         ├── PermissionDeniedError 403
         ├── NotFoundError         404
@@ -12,8 +13,8 @@
         ├── RateLimitError        429 (carries retry_after_s when known)
         ├── ServerError           5xx
         ├── MalformedResponseError  2xx whose body is not what the API documents
-        ├── TimeoutError          no answer within the timeout or deadline
-        └── ConnectionError       the network failed (refused, dropped, DNS)
+        ├── TimeoutError          no answer within the timeout or deadline (any service)
+        └── ConnectionError       the network failed: refused, dropped, DNS (any service)
 
 Messages come from the API's own error text or from us; never from request headers, so a key
 cannot leak through an exception.
@@ -44,8 +45,13 @@ class ConfigurationError(VultrError):
         self.setting = setting
 
 
+class ServiceError(VultrError):
+    """A database or cache answered with an error (a refused command, a failed query)."""
+
+
 class ApiError(VultrError):
-    """An HTTP API failed; `status` is the HTTP status (None when no response arrived)."""
+    """A service failed; ``status`` is the HTTP status (None when no response arrived, or
+    for PostgreSQL and Valkey, which have none)."""
 
     def __init__(
         self,

@@ -21,7 +21,7 @@ def test_lists_every_demo_instance_with_its_figures() -> None:
     page = open_page("instances.py")
     assert not page.exception
     expected = demo_instances()
-    table = page.dataframe(key="inst_table").value
+    table = page.dataframe[0].value
     assert len(table) == len(expected)
     assert set(table["label"]) == {i.label for i in expected}
     metrics = {m.label: m.value for m in page.metric}
@@ -37,19 +37,19 @@ def test_filters_narrow_the_table() -> None:
     expected = demo_instances()
     region = expected[0].region
     page.multiselect(key="inst_region").set_value([region]).run()
-    table = page.dataframe(key="inst_table").value
+    table = page.dataframe[0].value
     assert len(table) == sum(1 for i in expected if i.region == region)
     assert set(table["region"]) == {region}
     page.multiselect(key="inst_power").set_value(["stopped"]).run()
     stopped_there = [i for i in expected if i.region == region and i.power_status == "stopped"]
-    assert len(page.dataframe(key="inst_table").value) == len(stopped_there)
+    assert len(page.dataframe[0].value) == len(stopped_there)
 
 
 def test_search_matches_label_case_insensitively() -> None:
     page = open_page("instances.py")
     label = demo_instances()[0].label
     page.text_input(key="inst_search").input(label.upper()).run()
-    assert label in set(page.dataframe(key="inst_table").value["label"])
+    assert label in set(page.dataframe[0].value["label"])
 
 
 def test_an_unreachable_api_shows_a_clear_error_not_a_traceback(

