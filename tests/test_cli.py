@@ -52,7 +52,11 @@ def test_account_json_has_the_figures_a_person_needs() -> None:
     assert (code, err) == (0, "")
     account = json.loads(out)
     assert set(account) >= {
-        "name", "email", "balance_usd", "pending_charges_usd", "last_payment_date",
+        "name",
+        "email",
+        "balance_usd",
+        "pending_charges_usd",
+        "last_payment_date",
     }
     assert isinstance(account["pending_charges_usd"], float)
 

@@ -89,8 +89,12 @@ def test_a_smaller_page_size_walks_more_pages_to_the_same_result() -> None:
     simulator = Simulator(size="large", now=FIXED_NOW)
     fake = FakeClock()
     with ManagementClient(
-        DEMO_API_KEY, base_url=SIMULATOR_URL, transport=simulator.transport(), per_page=100,
-        clock=fake, sleep=fake.sleep,
+        DEMO_API_KEY,
+        base_url=SIMULATOR_URL,
+        transport=simulator.transport(),
+        per_page=100,
+        clock=fake,
+        sleep=fake.sleep,
     ) as client:
         assert len(client.instances()) == 2000
     assert len(simulator.request_log) == 20

@@ -1,0 +1,529 @@
+"""Vultr management API v2 (`/v2/...`) served from an `Organisation`.
+
+Routes, top-level keys, pagination and error bodies follow vultr-api.md sections 1 and 2,
+quirks included. Reads are served under a lock shared with the few write routes (instance
+actions and delete, which answer 204 with an empty body), so concurrent clients always see a
+consistent organisation.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .databases import DatabaseExtras
+from .inference_usage import Subscription, UsageShape
+from .messages import JsonObject, SimRequest, SimResponse
+from .organisation import Organisation
+from .pagination import Listing, PaginationError
+
+PREFIX = "/v2/"
+
+ERROR_MESSAGES = {
+    400: "Invalid request.",
+    401: "Invalid API token.",
+    403: "Unauthorized IP address: 192.0.2.10",
+    404: "Not found.",
+    405: "Method not allowed.",
+    422: "Validation error.",
+    429: "Rate limit exceeded",
+    500: "Internal server error.",
+    502: "Bad gateway.",
+    503: "Service temporarily unavailable, please try again later.",
+    504: "Gateway timeout.",
+}
+
+# Catalogue routes that answer without a key (vultr-api.md 1.1); a wrong key still gets 401.
+PUBLIC_PATHS = frozenset({"/v2/plans", "/v2/plans-metal", "/v2/regions"})
+
+ALERT_PERIODS = {
+    "day": timedelta(days=1),
+    "week": timedelta(weeks=1),
+    "month": timedelta(days=31),
+    "year": timedelta(days=365),
+}
+ALERT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+# Legacy (pre-2025) names of the Valkey engine and its fields (vultr-api.md 2.7.1).
+LEGACY_ENGINE = "redis"
+LEGACY_FIELD_PREFIX = "redis_"
+
+Handler = Callable[[SimRequest, dict[str, str]], SimResponse]
+
+
+def error_response(status: int, message: str | None = None) -> SimResponse:
+    """Vultr's error body: `{"error": "<message>", "status": <status>}`."""
+    text = message or ERROR_MESSAGES.get(status, f"HTTP error {status}.")
+    return SimResponse.json({"error": text, "status": status}, status=status)
+
+
+class ApiError(Exception):
+    """Raised by a handler to answer with Vultr's error body."""
+
+    def __init__(self, status: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    public: bool = False
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    """`/v2/instances/{id}` -> a regex with named groups (`{a-b}` becomes group `a_b`)."""
+    regex = re.sub(
+        r"\{([a-z-]+)\}", lambda m: f"(?P<{m.group(1).replace('-', '_')}>[^/]+)", template
+    )
+    return re.compile(f"^{regex}$")
+
+
+class ManagementApi:
+    """The `/v2` service: authentication, routing, pagination and the route handlers."""
+
+    prefix = PREFIX
+
+    def __init__(
+        self,
+        organisation: Organisation,
+        api_key: str | None,
+        legacy_engine_names: bool,
+        inference_usage_shape: UsageShape,
+    ) -> None:
+        self._org = organisation
+        self._api_key = api_key
+        self._legacy = legacy_engine_names
+        self._usage_shape = inference_usage_shape
+        self._lock = threading.Lock()
+        self._routes = self._route_table()
+        org = organisation
+        subid = org.subids.__getitem__
+        self._listings = {
+            "instances": Listing.by(org.instances, lambda item: subid(item["id"])),
+            "bare_metals": Listing.by(org.bare_metals, lambda item: subid(item["id"])),
+            "blocks": Listing.by(org.blocks, lambda item: subid(item["id"])),
+            "load_balancers": Listing.by(org.load_balancers, lambda item: subid(item["id"])),
+            "vke_clusters": Listing.by(org.kubernetes_clusters, lambda item: subid(item["id"])),
+            "object_storages": Listing.by(org.object_storages, lambda item: subid(item["id"])),
+            "reserved_ips": Listing.by(org.reserved_ips, lambda item: subid(item["id"])),
+            "snapshots": Listing.by(org.snapshots, lambda item: subid(item["id"])),
+            "registries": Listing.by(org.registries, lambda item: subid(item["id"])),
+            "plans": Listing.by(org.plans, lambda item: item["id"]),
+            "plans_metal": Listing.by(org.metal_plans, lambda item: item["id"]),
+            # Vultr's region cursors carry the id upper-cased (`next__AMS`, vultr-api.md 1.5).
+            "regions": Listing.by(org.regions, lambda item: item["id"].upper()),
+            "billing_history": Listing.by(org.ledger.history, lambda item: item["id"]),
+            "billing_invoices": Listing.by(org.ledger.invoices, lambda item: item["id"]),
+        }
+        self._by_id = {name: _index(listing) for name, listing in self._listings.items()}
+        self._invoices = {str(invoice["id"]): invoice for invoice in org.ledger.invoices}
+        self._invoice_items: dict[int, Listing] = {}
+        self._databases = {db["id"]: db for db in org.databases}
+        self._databases |= {r["id"]: r for db in org.databases for r in db["read_replicas"]}
+        self._subscriptions = {sub.json["id"]: sub for sub in org.inference_subscriptions}
+
+    # -- dispatch -------------------------------------------------------------------------------
+
+    def handle(self, request: SimRequest) -> SimResponse:
+        """Answer one request: route, authenticate, run the handler; errors as Vultr bodies."""
+        matches = [(route, m) for route in self._routes if (m := route.pattern.match(request.path))]
+        if not matches:
+            return error_response(404)
+        chosen = next(((r, m) for r, m in matches if r.method == request.method), None)
+        if chosen is None:
+            return error_response(405)
+        route, match = chosen
+        if not self._authorised(request, route.public):
+            return error_response(401)
+        try:
+            with self._lock:
+                return route.handler(request, match.groupdict())
+        except ApiError as err:
+            return error_response(err.status, err.message)
+        except PaginationError as err:
+            return error_response(400, str(err))
+
+    def error(self, status: int, message: str | None = None) -> SimResponse:
+        return error_response(status, message)
+
+    def _authorised(self, request: SimRequest, public: bool) -> bool:
+        """Bearer auth; public routes also work without a key, but not with a wrong one."""
+        if self._api_key is None:
+            return True
+        header = request.headers.get("authorization")
+        if header is None:
+            return public
+        scheme, _, key = header.partition(" ")
+        return scheme.lower() == "bearer" and key.strip() == self._api_key
+
+    def _route_table(self) -> list[Route]:
+        """Literal paths come before `{id}` templates that would also match them."""
+        table: list[tuple[str, str, Handler]] = [
+            ("GET", "/v2/account", self._account),
+            ("GET", "/v2/account/bandwidth", self._bandwidth),
+            ("GET", "/v2/billing/history", self._lister("billing_history")),
+            ("GET", "/v2/billing/invoices", self._lister("billing_invoices")),
+            ("GET", "/v2/billing/invoices/{invoice-id}", self._invoice),
+            ("GET", "/v2/billing/invoices/{invoice-id}/items", self._invoice_items_page),
+            ("GET", "/v2/billing/pending-charges", self._pending_charges),
+            ("GET", "/v2/instances", self._instances),
+            ("GET", "/v2/instances/{instance-id}", self._getter("instances", "instance")),
+            ("DELETE", "/v2/instances/{instance-id}", self._delete_instance),
+            ("POST", "/v2/instances/{instance-id}/halt", self._power("stopped")),
+            ("POST", "/v2/instances/{instance-id}/start", self._power("running")),
+            ("POST", "/v2/instances/{instance-id}/reboot", self._power("running")),
+            ("GET", "/v2/plans", self._plans),
+            ("GET", "/v2/plans-metal", self._lister("plans_metal")),
+            ("GET", "/v2/regions", self._lister("regions")),
+            ("GET", "/v2/databases", self._database_list),
+            ("GET", "/v2/databases/plans", self._database_plans),
+            ("GET", "/v2/databases/{database-id}", self._database),
+            ("GET", "/v2/databases/{database-id}/usage", self._database_usage),
+            ("GET", "/v2/databases/{database-id}/backups", self._database_backups),
+            ("GET", "/v2/databases/{database-id}/maintenance", self._database_maintenance),
+            ("GET", "/v2/databases/{database-id}/connection-pools", self._connection_pools),
+            ("GET", "/v2/databases/{database-id}/users", self._database_users),
+            ("GET", "/v2/databases/{database-id}/dbs", self._database_dbs),
+            ("POST", "/v2/databases/{database-id}/alerts", self._database_alerts),
+            ("GET", "/v2/kubernetes/clusters", self._lister("vke_clusters")),
+            (
+                "GET",
+                "/v2/kubernetes/clusters/{vke-id}",
+                self._getter("vke_clusters", "vke_cluster"),
+            ),
+            ("GET", "/v2/blocks", self._lister("blocks")),
+            ("GET", "/v2/blocks/{block-id}", self._getter("blocks", "block")),
+            ("GET", "/v2/object-storage", self._lister("object_storages")),
+            (
+                "GET",
+                "/v2/object-storage/{object-storage-id}",
+                self._getter("object_storages", "object_storage"),
+            ),
+            ("GET", "/v2/load-balancers", self._lister("load_balancers")),
+            (
+                "GET",
+                "/v2/load-balancers/{load-balancer-id}",
+                self._getter("load_balancers", "load_balancer"),
+            ),
+            ("GET", "/v2/bare-metals", self._lister("bare_metals")),
+            ("GET", "/v2/bare-metals/{baremetal-id}", self._getter("bare_metals", "bare_metal")),
+            ("GET", "/v2/snapshots", self._snapshots),
+            ("GET", "/v2/snapshots/{snapshot-id}", self._getter("snapshots", "snapshot")),
+            ("GET", "/v2/reserved-ips", self._lister("reserved_ips")),
+            ("GET", "/v2/reserved-ips/{reserved-ip}", self._getter("reserved_ips", "reserved_ip")),
+            ("GET", "/v2/registries", self._lister("registries")),
+            ("GET", "/v2/registry/{registry-id}", self._registry),
+            ("GET", "/v2/inference", self._inference_list),
+            ("GET", "/v2/inference/{inference-id}", self._inference),
+            ("GET", "/v2/inference/{inference-id}/usage", self._inference_usage),
+        ]
+        return [
+            Route(method, _compile(path), handler, public=path in PUBLIC_PATHS)
+            for method, path, handler in table
+        ]
+
+    # -- generic lists and single objects ------------------------------------------------------
+
+    def _lister(self, key: str) -> Handler:
+        """A paged list served under top-level `key` with `meta`."""
+
+        def handler(request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+            return _paged(key, self._listings[key], request)
+
+        return handler
+
+    def _getter(self, listing: str, key: str) -> Handler:
+        """A single object, found by the only id in the path, under top-level `key`."""
+
+        def handler(_request: SimRequest, ids: dict[str, str]) -> SimResponse:
+            (object_id,) = ids.values()
+            found = self._by_id[listing].get(object_id)
+            if found is None:
+                raise ApiError(404, f"{key.replace('_', ' ').capitalize()} not found.")
+            return SimResponse.json({key: found})
+
+        return handler
+
+    # -- account and billing ------------------------------------------------------------------
+
+    def _account(self, _request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+        return SimResponse.json({"account": self._org.account})
+
+    def _bandwidth(self, _request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+        return SimResponse.json(self._org.bandwidth)
+
+    def _invoice_by_id(self, ids: dict[str, str]) -> JsonObject:
+        invoice = self._invoices.get(ids["invoice_id"])
+        if invoice is None:
+            raise ApiError(404, "Invoice not found.")
+        return invoice
+
+    def _invoice(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        return SimResponse.json({"billing_invoice": self._invoice_by_id(ids)})
+
+    def _invoice_items_page(self, request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        invoice_id = self._invoice_by_id(ids)["id"]
+        listing = self._invoice_items.get(invoice_id)
+        if listing is None:
+            items = self._org.ledger.invoice_items[invoice_id]
+            listing = Listing(items, [str(position) for position in range(len(items))])
+            self._invoice_items[invoice_id] = listing
+        return _paged("invoice_items", listing, request)
+
+    def _pending_charges(self, _request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+        """Not paged and without `meta` (govultr v3.15.0)."""
+        return SimResponse.json({"pending_charges": self._org.ledger.pending_charges})
+
+    # -- instances --------------------------------------------------------------------------------
+
+    def _instances(self, request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+        listing = self._listings["instances"]
+        tag, label = request.param("tag"), request.param("label")
+        main_ip, region = request.param("main_ip"), request.param("region")
+        firewall = request.param("firewall_group_id")
+        if any(value is not None for value in (tag, label, main_ip, region, firewall)):
+            listing = listing.where(
+                lambda item: (
+                    (tag is None or tag in item["tags"])
+                    and (label is None or item["label"] == label)
+                    and (main_ip is None or item["main_ip"] == main_ip)
+                    and (region is None or item["region"] == region.lower())
+                    and (firewall is None or item["firewall_group_id"] == firewall)
+                )
+            )
+        return _paged("instances", listing, request)
+
+    def _instance(self, ids: dict[str, str]) -> JsonObject:
+        found = self._by_id["instances"].get(ids["instance_id"])
+        if found is None:
+            raise ApiError(404, "Instance not found.")
+        return found
+
+    def _power(self, power_status: str) -> Handler:
+        """halt / start / reboot: change power state, answer 204 with no body."""
+
+        def handler(_request: SimRequest, ids: dict[str, str]) -> SimResponse:
+            self._instance(ids)["power_status"] = power_status
+            return SimResponse.no_content()
+
+        return handler
+
+    def _delete_instance(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        """Destroy the instance and detach what pointed at it, as Vultr does; 204, no body."""
+        instance = self._instance(ids)
+        org = self._org
+        org.instances.remove(instance)
+        for block in org.blocks:
+            if block["attached_to_instance"] == instance["id"]:
+                block |= {"attached_to_instance": "", "attached_to_instance_ip": "",
+                          "attached_to_instance_label": ""}  # fmt: skip
+        for reserved in org.reserved_ips:
+            if reserved["instance_id"] == instance["id"]:
+                reserved["instance_id"] = ""
+        for balancer in org.load_balancers:
+            if instance["id"] in balancer["instances"]:
+                balancer["instances"].remove(instance["id"])
+        self._listings["instances"] = Listing.by(org.instances, lambda item: org.subids[item["id"]])
+        self._by_id["instances"] = _index(self._listings["instances"])
+        return SimResponse.no_content()
+
+    # -- catalogue --------------------------------------------------------------------------------
+
+    def _plans(self, request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+        listing = self._listings["plans"]
+        plan_type, os_name = request.param("type"), request.param("os")
+        if plan_type and plan_type != "all":
+            # `voc` means every Optimized Cloud family (voc-g, voc-c, voc-m, voc-s).
+            listing = listing.where(
+                lambda plan: plan["type"] == plan_type or plan["type"].startswith(f"{plan_type}-")
+            )
+        if os_name:
+            windows = self._org.windows_plan_ids
+            listing = listing.where(
+                lambda plan: os_name.lower() != "windows" or plan["id"] in windows
+            )
+        return _paged("plans", listing, request)
+
+    # -- databases --------------------------------------------------------------------------------
+
+    def _database_list(self, request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+        """Not paged: `meta` has `total` and no `links`; filters label, tag, region only."""
+        label, tag, region = request.param("label"), request.param("tag"), request.param("region")
+        databases = [
+            self._render_database(db)
+            for db in self._org.databases
+            if (label is None or db["label"] == label)
+            and (tag is None or db["tag"] == tag)
+            and (region is None or db["region"] == region.upper())
+        ]
+        return SimResponse.json({"databases": databases, "meta": {"total": len(databases)}})
+
+    def _database_plans(self, request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+        engine, nodes, region = (
+            request.param("engine"),
+            request.param("nodes"),
+            request.param("region"),
+        )
+        if engine == LEGACY_ENGINE:
+            engine = "valkey"
+        try:
+            node_count = int(nodes) if nodes else None
+        except ValueError as err:
+            raise ApiError(400, "Invalid nodes value.") from err
+        plans = [
+            self._render_engines(plan)
+            for plan in self._org.database_plans
+            if (engine is None or plan["supported_engines"].get(engine, False))
+            and (node_count is None or plan["number_of_nodes"] == node_count)
+            and (region is None or region.upper() in plan["locations"])
+        ]
+        return SimResponse.json({"plans": plans})
+
+    def _find_database(self, ids: dict[str, str]) -> JsonObject:
+        database = self._databases.get(ids["database_id"])
+        if database is None:
+            raise ApiError(404, "Database not found.")
+        return database
+
+    def _extras(self, ids: dict[str, str]) -> tuple[JsonObject, DatabaseExtras]:
+        database = self._find_database(ids)
+        return database, self._org.database_extras[database["id"]]
+
+    def _database(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        return SimResponse.json({"database": self._render_database(self._find_database(ids))})
+
+    def _database_usage(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        return SimResponse.json({"usage": self._extras(ids)[1].usage})
+
+    def _database_backups(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        """No wrapper key; Kafka has no backups, which Vultr answers with an error."""
+        extras = self._extras(ids)[1]
+        if extras.backups is None:
+            raise ApiError(404, "Backups are not available for Kafka databases.")
+        return SimResponse.json(extras.backups)
+
+    def _database_maintenance(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        return SimResponse.json({"available_updates": self._extras(ids)[1].maintenance})
+
+    def _connection_pools(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        pools = self._extras(ids)[1].connection_pools
+        if pools is None:
+            raise ApiError(400, "Connection pools are only available for PostgreSQL databases.")
+        return SimResponse.json({**pools, "meta": {"total": len(pools["connection_pools"])}})
+
+    def _database_users(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        users = self._extras(ids)[1].users
+        if self._legacy:
+            users = [_legacy_user(user) for user in users]
+        return SimResponse.json({"users": users, "meta": {"total": len(users)}})
+
+    def _database_dbs(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        dbs = self._extras(ids)[1].dbs
+        if dbs is None:
+            raise ApiError(400, "Logical databases are only available for MySQL and PostgreSQL.")
+        return SimResponse.json({"dbs": dbs, "meta": {"total": len(dbs)}})
+
+    def _database_alerts(self, request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        """A read served as POST with `{"period": "day|week|month|year"}`; 422 otherwise."""
+        extras = self._extras(ids)[1]
+        try:
+            body = json.loads(request.body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        period = body.get("period") if isinstance(body, dict) else None
+        if period not in ALERT_PERIODS:
+            raise ApiError(422, "Invalid period. Expected one of: day, week, month, year.")
+        since = self._org.now - ALERT_PERIODS[period]
+        alerts = [
+            alert
+            for alert in extras.alerts
+            if datetime.strptime(alert["timestamp"], ALERT_TIME_FORMAT).replace(tzinfo=since.tzinfo)
+            >= since
+        ]
+        return SimResponse.json({"alerts": alerts})
+
+    def _render_database(self, database: JsonObject) -> JsonObject:
+        if not self._legacy or database["database_engine"] != "valkey":
+            return database
+        legacy = {
+            (LEGACY_FIELD_PREFIX + key if key == "eviction_policy" else key): value
+            for key, value in database.items()
+        }
+        legacy["database_engine"] = LEGACY_ENGINE
+        legacy["read_replicas"] = [self._render_database(r) for r in database["read_replicas"]]
+        return legacy
+
+    def _render_engines(self, plan: JsonObject) -> JsonObject:
+        if not self._legacy:
+            return plan
+        engines = {
+            (LEGACY_ENGINE if engine == "valkey" else engine): supported
+            for engine, supported in plan["supported_engines"].items()
+        }
+        return {**plan, "supported_engines": engines}
+
+    # -- snapshots, registries ------------------------------------------------------------------
+
+    def _snapshots(self, request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+        listing = self._listings["snapshots"]
+        description = request.param("description")
+        if description is not None:
+            listing = listing.where(lambda snapshot: snapshot["description"] == description)
+        return _paged("snapshots", listing, request)
+
+    def _registry(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        """`GET /v2/registry/{id}` returns the bare object, with no wrapper key."""
+        found = self._by_id["registries"].get(ids["registry_id"])
+        if found is None:
+            raise ApiError(404, "Registry not found.")
+        return SimResponse.json(found)
+
+    # -- inference subscriptions ----------------------------------------------------------------
+
+    def _subscription(self, ids: dict[str, str]) -> Subscription:
+        subscription = self._subscriptions.get(ids["inference_id"])
+        if subscription is None:
+            raise ApiError(404, "Subscription not found.")
+        return subscription
+
+    def _inference_list(self, _request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+        """No `meta`, no pagination (govultr)."""
+        return SimResponse.json(
+            {"subscriptions": [s.json for s in self._org.inference_subscriptions]}
+        )
+
+    def _inference(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        return SimResponse.json({"subscription": self._subscription(ids).json})
+
+    def _inference_usage(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        return SimResponse.json(self._subscription(ids).usage.render(self._usage_shape))
+
+
+def _paged(key: str, listing: Listing, request: SimRequest) -> SimResponse:
+    items, meta = listing.page(request)
+    return SimResponse.json({key: items, "meta": meta})
+
+
+def _index(listing: Listing) -> dict[str, JsonObject]:
+    """Items by their `id`, so single-object routes cost O(1) even on the large organisation."""
+    return {str(item["id"]): item for item in listing.items if "id" in item}
+
+
+def _legacy_user(user: JsonObject) -> JsonObject:
+    """Valkey ACL fields under their pre-2025 `redis_acl_*` names."""
+    if "access_control" not in user:
+        return user
+    legacy = copy.copy(user)
+    legacy["access_control"] = {
+        LEGACY_FIELD_PREFIX + key: value for key, value in user["access_control"].items()
+    }
+    return legacy
