@@ -81,12 +81,47 @@ def render_freshness(fetched_at: datetime, *loaders: Any, key: str) -> None:
         st.rerun()
 
 
+def _auth_provider(auth: object) -> str | None:
+    """The provider to pass to st.login: None for a single ``[auth]`` provider, else the name
+    of the first ``[auth.<name>]`` section."""
+    if not isinstance(auth, dict) or "client_id" in auth:
+        return None
+    return next((name for name, value in auth.items() if isinstance(value, dict)), None)
+
+
+def require_sign_in() -> None:
+    """With an ``[auth]`` section in secrets, nobody passes without signing in (OIDC).
+
+    Without one the app is open to whoever reaches it, and the sidebar says so.
+    """
+    auth = read_secrets().get("auth")
+    if not auth:
+        st.sidebar.caption(":material/lock_open: Open access: no sign-in is configured.")
+        return
+    if not st.user.is_logged_in:
+        st.title("Vultr Dashboard")
+        st.info("Sign in to see your team's Vultr spend and services.", icon=":material/lock:")
+        provider = _auth_provider(auth)
+        st.button(
+            "Sign in",
+            key="auth_sign_in",
+            icon=":material/login:",
+            on_click=st.login,
+            args=() if provider is None else (provider,),
+        )
+        st.stop()
+    st.sidebar.caption(f":material/person: Signed in as {st.user.get('email', 'unknown')}")
+    st.sidebar.button("Sign out", key="auth_sign_out", on_click=st.logout)
+
+
 def start_page(title: str) -> Settings:
-    """Every page's first line: its title, valid settings (or a clear stop), the demo banner.
+    """Every page's first line: sign-in, its title, valid settings (or a clear stop), the
+    demo banner.
 
     This lives in each page rather than in app.py alone because Streamlit may run a file of
     ``pages/`` without the router: under AppTest, and on a fresh server's first request.
     """
+    require_sign_in()
     st.title(title)
     try:
         current = settings()
