@@ -47,9 +47,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_app(environ: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """`streamlit run app.py` on a free loopback port; returns once /_stcore/health says ok."""
+def start_app(
+    environ: dict[str, str], log_path: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`streamlit run app.py` on a free loopback port; returns once /_stcore/health says ok.
+
+    With ``log_path``, the server's stdout and stderr go there, for tests that read them.
+    """
     port = free_port()
+    log = log_path.open("wb") if log_path else None
     process = subprocess.Popen(
         [
             sys.executable,
@@ -68,9 +74,11 @@ def start_app(environ: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
         ],
         cwd=ROOT,
         env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
     )
+    if log:
+        log.close()  # the child holds its own descriptor
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -96,15 +104,19 @@ def demo_environ() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    process, url = start_app(demo_environ())
-    yield url
+def stop_app(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    process, url = start_app(demo_environ())
+    yield url
+    stop_app(process)
 
 
 @pytest.fixture(scope="session")
