@@ -6,6 +6,7 @@ import os
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import valkey
@@ -44,16 +45,25 @@ def simulator() -> Simulator:
     return Simulator(size="small", now=FIXED_NOW)
 
 
-@pytest.fixture
-def client(simulator: Simulator, clock: FakeClock) -> Iterator[ManagementClient]:
-    with ManagementClient(
+def simulator_client(
+    simulator: Simulator, clock: FakeClock | None = None, **options: Any
+) -> ManagementClient:
+    """A client on the simulator's in-process transport that sleeps on a fake clock."""
+    fake = clock or FakeClock()
+    return ManagementClient(
         DEMO_API_KEY,
         base_url=SIMULATOR_URL,
         transport=simulator.transport(),
-        clock=clock,
-        sleep=clock.sleep,
+        clock=fake,
+        sleep=fake.sleep,
         rng=random.Random(1),
-    ) as management:
+        **options,
+    )
+
+
+@pytest.fixture
+def client(simulator: Simulator, clock: FakeClock) -> Iterator[ManagementClient]:
+    with simulator_client(simulator, clock) as management:
         yield management
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import FIXED_NOW, SIMULATOR_URL, FakeClock
+from tests.conftest import FIXED_NOW, SIMULATOR_URL, FakeClock, simulator_client
 from vultr_core import errors
 from vultr_core.http import RetryPolicy, parse_retry_after
 from vultr_core.management import ManagementClient
@@ -94,14 +94,7 @@ def test_the_total_deadline_holds_even_with_attempts_left(simulator: Simulator) 
     policy = RetryPolicy(max_attempts=100, deadline_s=10.0)
     simulator.faults = Faults(status_code=429, status_count=-1, retry_after_s=4)
     with (
-        ManagementClient(
-            DEMO_API_KEY,
-            base_url=SIMULATOR_URL,
-            transport=simulator.transport(),
-            retry=policy,
-            clock=clock,
-            sleep=clock.sleep,
-        ) as client,
+        simulator_client(simulator, clock, retry=policy) as client,
         pytest.raises(errors.RateLimitError) as caught,
     ):
         client.account()
@@ -136,14 +129,8 @@ def test_a_hang_past_the_read_timeout_ends_as_timeout_error(simulator: Simulator
     clock = FakeClock()
     simulator.faults = Faults(hang_s=5.0)
     with (
-        ManagementClient(
-            DEMO_API_KEY,
-            base_url=SIMULATOR_URL,
-            transport=simulator.transport(),
-            read_timeout_s=0.05,
-            retry=RetryPolicy(max_attempts=2),
-            clock=clock,
-            sleep=clock.sleep,
+        simulator_client(
+            simulator, clock, read_timeout_s=0.05, retry=RetryPolicy(max_attempts=2)
         ) as client,
         pytest.raises(errors.TimeoutError, match="timed out"),
     ):

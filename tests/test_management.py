@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -10,25 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import FIXED_NOW, SIMULATOR_URL, FakeClock
+from tests.conftest import FIXED_NOW, SIMULATOR_URL, simulator_client
 from vultr_core import __version__
 from vultr_core.concurrency import run_concurrently
 from vultr_core.management import ManagementClient
 from vultr_core.simulator import DEMO_API_KEY, Simulator
 
 SENTINEL = "SENTINEL-9d41-secret"
-
-
-def make_client(simulator: Simulator, clock: FakeClock | None = None) -> ManagementClient:
-    fake = clock or FakeClock()
-    return ManagementClient(
-        DEMO_API_KEY,
-        base_url=SIMULATOR_URL,
-        transport=simulator.transport(),
-        clock=fake,
-        sleep=fake.sleep,
-        rng=random.Random(3),
-    )
 
 
 def every_read(client: ManagementClient) -> dict[str, Any]:
@@ -74,7 +61,7 @@ def every_read(client: ManagementClient) -> dict[str, Any]:
 
 def test_2000_instances_arrive_complete_in_4_requests_at_per_page_500() -> None:
     simulator = Simulator(size="large", now=FIXED_NOW)
-    with make_client(simulator) as client:
+    with simulator_client(simulator) as client:
         instances = client.instances()
     assert len(instances) == 2000
     assert len({instance.id for instance in instances}) == 2000
@@ -87,15 +74,7 @@ def test_2000_instances_arrive_complete_in_4_requests_at_per_page_500() -> None:
 
 def test_a_smaller_page_size_walks_more_pages_to_the_same_result() -> None:
     simulator = Simulator(size="large", now=FIXED_NOW)
-    fake = FakeClock()
-    with ManagementClient(
-        DEMO_API_KEY,
-        base_url=SIMULATOR_URL,
-        transport=simulator.transport(),
-        per_page=100,
-        clock=fake,
-        sleep=fake.sleep,
-    ) as client:
+    with simulator_client(simulator, per_page=100) as client:
         assert len(client.instances()) == 2000
     assert len(simulator.request_log) == 20
 
@@ -111,7 +90,7 @@ def test_a_smaller_page_size_walks_more_pages_to_the_same_result() -> None:
 )
 def test_unpaged_lists_are_one_request(method: str, path: str) -> None:
     simulator = Simulator(size="large", now=FIXED_NOW)
-    with make_client(simulator) as client:
+    with simulator_client(simulator) as client:
         getattr(client, method)()
     assert [(r.method, r.path) for r in simulator.request_log] == [("GET", path)]
     assert "per_page" not in simulator.request_log[0].query
@@ -119,7 +98,7 @@ def test_unpaged_lists_are_one_request(method: str, path: str) -> None:
 
 def test_large_organisation_lists_200_databases_in_one_call() -> None:
     simulator = Simulator(size="large", now=FIXED_NOW)
-    with make_client(simulator) as client:
+    with simulator_client(simulator) as client:
         assert len(client.databases()) == 200
         assert len(client.invoices()) == 24
 
@@ -146,7 +125,7 @@ def test_engine_filter_runs_here_because_the_api_has_none(
 
 def test_legacy_redis_engine_reads_as_valkey_with_its_eviction_policy() -> None:
     simulator = Simulator(size="small", now=FIXED_NOW, legacy_engine_names=True)
-    with make_client(simulator) as client:
+    with simulator_client(simulator) as client:
         valkeys = client.databases(engine="redis")
     assert valkeys
     assert all(d.engine == "valkey" for d in valkeys)
@@ -194,7 +173,7 @@ def test_an_invalid_alert_period_is_refused_before_any_request(
 @pytest.mark.parametrize("shape", ["original", "intermediate", "current"])
 def test_inference_usage_reads_all_three_historic_shapes(shape: str) -> None:
     simulator = Simulator(size="small", now=FIXED_NOW, inference_usage_shape=shape)
-    with make_client(simulator) as client:
+    with simulator_client(simulator) as client:
         subscription = client.inference_subscriptions()[0]
         usage = client.inference_usage(subscription.id)
     assert usage.shape == shape
@@ -236,7 +215,7 @@ def test_requests_carry_user_agent_and_bearer_key(
 
 def test_no_secret_survives_parsing() -> None:
     simulator = Simulator(size="small", now=FIXED_NOW, secret_sentinel=SENTINEL)
-    with make_client(simulator) as client:
+    with simulator_client(simulator) as client:
         results = every_read(client)
     raw = b"".join(
         simulator.transport().handle_request(request).read()
@@ -267,7 +246,7 @@ def test_independent_lists_are_fetched_concurrently(client: ManagementClient) ->
 
 def test_empty_account_lists_are_empty_not_errors() -> None:
     simulator = Simulator(size="empty", now=FIXED_NOW)
-    with make_client(simulator) as client:
+    with simulator_client(simulator) as client:
         assert client.instances() == []
         assert client.databases() == []
         assert client.pending_charges() == []
