@@ -1,5 +1,186 @@
-"""Cache Tools (placeholder until its issue lands)."""
+"""Cache Tools: the app's Valkey cache (keys, tags, figures) and its helper to try out."""
+
+import json
+from collections.abc import Callable
+
+import streamlit as st
 
 import ui
+from vultr_core.cache import client_location
+from vultr_core.cache_audit import invalidate_tag_audited, mget_and_delete_audited
+from vultr_core.cache_browser import (
+    audit_frame,
+    describe_value,
+    items_frame,
+    key_infos_frame,
+    keys_frame,
+    simulated_compute,
+    tag_stats_frame,
+    tags_frame,
+)
+from vultr_core.errors import VultrError
 
 settings = ui.start_page("Cache Tools")
+state = st.session_state
+who = str(st.user.get("email") or "anonymous") if st.user.get("is_logged_in") else "anonymous"
+
+
+@st.dialog("Please confirm")
+def confirm(message: str, yes: str, action: Callable[[], str]) -> None:
+    """The one place a destructive action runs: after its Yes (STREAMLIT.md's flag pattern)."""
+    st.write(message)
+    left, right = st.columns(2)
+    confirmed = left.button(yes, key="cache_yes", type="primary")
+    cancelled = right.button("Cancel", key="cache_no")
+    if confirmed:
+        try:
+            state["cache_flash"] = ("success", action())
+        except VultrError as error:
+            state["cache_flash"] = ("error", f"Could not finish. {error}")
+        ui.clear_cache_views()
+    if confirmed or cancelled:
+        state["cache_confirm"] = None
+        st.rerun()
+
+
+def take(keys: tuple[str, ...]) -> str:
+    values = mget_and_delete_audited(helper, keys, who=who)
+    state["cache_taken"] = dict(zip(keys, values, strict=True))
+    return f"Took {sum(value is not None for value in values)} of {len(keys)} keys."
+
+
+try:
+    helper = ui.cache_helper(settings)
+    summary = ui.load_cache_summary(settings.cache_key, settings).value
+except VultrError as error:
+    ui.render_error("the cache", error)
+    st.stop()
+kind, message = state.pop("cache_flash", ("", ""))
+if kind:
+    (st.success if kind == "success" else st.error)(message)
+st.caption(f"Namespace `{helper.namespace}` on `{client_location(helper.client)}`")
+if summary.eviction_warning:
+    st.warning(summary.eviction_warning, icon=":material/warning:")
+overall = summary.stats.overall
+ratio, saved, tag_count, waits = st.columns(4)
+ratio.metric("Hit ratio", f"{overall.hit_ratio:.0%}" if overall.hit_ratio is not None else "–")
+saved.metric("Time saved", f"{overall.saved_ms / 1000:,.1f} s", help="Compute time hits avoided")
+tag_count.metric("Tags", len(summary.tags))
+waits.metric("Lock waits", overall.lock_waits, help="Callers that waited for another's result")
+
+keys_tab, tags_tab, play_tab, take_tab, log_tab = st.tabs(
+    ["Keys", "Tags", "Playground", "Take keys", "Activity"]
+)
+with keys_tab:
+    pattern = st.text_input(
+        "Key pattern",
+        "*",
+        key="cache_pattern",
+        on_change=lambda: state.update(cache_cursor=0),
+        help="A glob inside the namespace (v:* for values); \\ before *?[] matches them literally.",
+    )
+    try:
+        cursor = state.get("cache_cursor", 0)
+        page = ui.load_cache_keys(settings.cache_key, settings, pattern, cursor).value
+        st.dataframe(keys_frame(page), hide_index=True)
+        if page.next_cursor and st.button("Next page", key="cache_next"):
+            state["cache_cursor"] = page.next_cursor
+            st.rerun()
+        names = [row.name for row in page.rows]
+        if picked := st.selectbox("Show value", names, index=None, key="cache_pick"):
+            shown = ui.load_cache_value(settings.cache_key, settings, picked).value
+            st.caption(describe_value(shown))
+            if shown.text is not None:
+                st.code(shown.text, language="json")
+            else:
+                st.dataframe(items_frame(shown), hide_index=True)
+    except (VultrError, ValueError) as error:
+        st.error(f"Could not read the keys. {error}")
+
+with tags_tab:
+    percent = st.column_config.NumberColumn(format="percent")
+    st.dataframe(
+        tags_frame(summary.tags, summary.stats),
+        hide_index=True,
+        column_config={"hit_ratio": percent},
+    )
+    if tag := st.selectbox("Tag", [info.tag for info in summary.tags], index=None, key="cache_tag"):
+        try:
+            preview = ui.load_tag_preview(settings.cache_key, settings, tag).value
+        except VultrError as error:
+            ui.render_error("the tag's keys", error)
+        else:
+            doomed = (
+                f"**{preview.key_count:,}** cached {'key' if preview.key_count == 1 else 'keys'}"
+            )
+            st.write(f"Invalidating `{tag}` deletes {doomed} ({preview.total_bytes:,} bytes).")
+            st.dataframe(key_infos_frame(preview.keys), hide_index=True)
+            if st.button("Invalidate…", key="cache_invalidate", type="primary"):
+                state["cache_confirm"] = "invalidate"
+            if state.get("cache_confirm") == "invalidate":
+                confirm(
+                    f"This deletes {doomed} tagged `{tag}`, for every replica.",
+                    "Delete them",
+                    lambda: (
+                        f"Deleted {invalidate_tag_audited(helper, tag, who=who):,} keys ({tag})."
+                    ),
+                )
+    per_tag = tag_stats_frame(summary.stats)
+    if not per_tag.empty:
+        ratio_chart, saved_chart = st.columns(2)
+        ratio_chart.bar_chart(per_tag, x="tag", y="hit_ratio", y_label="hit ratio", horizontal=True)
+        saved_chart.bar_chart(
+            per_tag, x="tag", y="time_saved_s", y_label="time saved (s)", horizontal=True
+        )
+
+with play_tab:
+    key = st.text_input("Key", "playground:demo", key="cache_play_key")
+    value_text = st.text_area("Value (JSON)", '{"answer": 42}', key="cache_play_value")
+    tags_text = st.text_input("Tags, comma-separated", "playground", key="cache_play_tags")
+    tags = [tag.strip() for tag in tags_text.split(",") if tag.strip()]
+    ttl_col, delay_col = st.columns(2)
+    ttl = ttl_col.number_input("TTL (s)", min_value=1, value=300, key="cache_play_ttl")
+    delay_ms = delay_col.slider("Simulated compute time (ms)", 0, 3000, 400, key="cache_play_delay")
+    compute_col, set_col = st.columns(2)
+    try:
+        if compute_col.button("Get or compute", key="cache_play_run", type="primary"):
+            compute = simulated_compute(json.loads(value_text), delay_ms / 1000)
+            fetched = helper.fetch(key, compute, ttl, tags=tags)
+            source = "computed" if fetched.source == "computed" else "hit"
+            state[f"cache_play_{source}_ms"] = fetched.elapsed_ms
+            st.write(f"**{fetched.source}** in {fetched.elapsed_ms:,.1f} ms:")
+            st.json(fetched.value)
+            ui.clear_cache_views()
+        if set_col.button("Set with tags", key="cache_play_set"):
+            helper.set_with_tags(key, json.loads(value_text), tags, ttl)
+            st.success(f"Stored `{key}` with tags {tags or 'none'}.")
+            ui.clear_cache_views()
+    except (VultrError, ValueError) as error:
+        st.error(f"Could not do that. {error}")
+    computed_ms, hit_ms = state.get("cache_play_computed_ms"), state.get("cache_play_hit_ms")
+    slow, fast = st.columns(2)
+    slow.metric("Last compute", "–" if computed_ms is None else f"{computed_ms:,.1f} ms")
+    fast.metric("Last hit", "–" if hit_ms is None else f"{hit_ms:,.2f} ms")
+
+with take_tab:
+    lines = st.text_area("Keys to take, one per line", key="cache_take_keys")
+    if keys := tuple(line for line in lines.splitlines() if line):
+        try:
+            found = ui.load_keys_preview(settings.cache_key, settings, keys).value
+        except (VultrError, ValueError) as error:
+            st.error(f"Could not look at those keys. {error}")
+        else:
+            st.dataframe(key_infos_frame(found), hide_index=True)
+            if st.button("Take and delete…", key="cache_take", type="primary"):
+                state["cache_confirm"] = "take"
+            if state.get("cache_confirm") == "take":
+                confirm(
+                    f"Reads and deletes **{len(keys)}** keys in one step: shown once, then gone.",
+                    "Take them",
+                    lambda: take(keys),
+                )
+    if "cache_taken" in state:
+        st.json(state["cache_taken"])
+
+with log_tab:
+    st.dataframe(audit_frame(summary.audit), hide_index=True)

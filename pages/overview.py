@@ -1,5 +1,109 @@
-"""Overview (placeholder until its issue lands)."""
+"""Overview: what we pay this month, for what, where it is going, and what needs attention."""
+
+import streamlit as st
 
 import ui
+from vultr_core.charts import (
+    make_breakdown_figure,
+    make_category_figure,
+    make_forecast_figure,
+    make_monthly_figure,
+    make_run_rate_treemap,
+)
+from vultr_core.costs import BREAKDOWNS, breakdown
+from vultr_core.formatting import format_usd
+from vultr_core.spend_history import change_sentences, monthly_spend, product_changes
+from vultr_core.waste import waste_sentences
 
 settings = ui.start_page("Overview")
+spend = ui.load_spend(settings)
+ui.render_freshness(spend.fetched_at, *ui.SPEND_LOADERS, key="ovw_refresh")
+
+ui.render_spend_metrics(spend)
+ui.render_health_strip(settings)
+
+by_category, by_month = st.columns(2)
+with by_category:
+    st.subheader("This month by category")
+    if (books := spend.books()) is not None:
+        st.plotly_chart(
+            make_category_figure(books.by_category), width="stretch", key="ovw_by_category"
+        )
+        st.caption(
+            f"Estimated from list prices: {format_usd(books.attributed_usd)}. Usage-based or "
+            f"unattributed (load balancers, reserved IPs, bandwidth, inference, resources "
+            f"removed this month): {format_usd(books.unattributed_usd)}."
+        )
+with by_month:
+    st.subheader("Spend by month")
+    if (history := spend.history()) is not None:
+        st.plotly_chart(
+            make_monthly_figure(monthly_spend(history.invoices)),
+            width="stretch",
+            key="ovw_by_month",
+        )
+        st.caption("Invoiced spend; Vultr invoices each month on the 1st of the next.")
+
+st.subheader("Month-end forecast")
+if (outlook := spend.outlook()) is not None:
+    last_month = spend.loaded("history")
+    st.plotly_chart(
+        make_forecast_figure(
+            outlook, last_month.latest.amount_usd if last_month and last_month.latest else None
+        ),
+        width="stretch",
+        key="ovw_forecast",
+    )
+    st.markdown(
+        f"**Per resource: {format_usd(outlook.per_resource_usd)}** "
+        f"({format_usd(outlook.resources_usd)} for resources to the month's end, "
+        f"{format_usd(outlook.usage_based_usd)} usage-based at its pace so far) · "
+        f"naive run-rate: {format_usd(outlook.naive_usd)}."
+    )
+    st.caption(outlook.explanation)
+
+st.subheader("Run-rate at list prices")
+if (priced := spend.priced()) is not None:
+    resources = priced.resources
+    st.metric(
+        "Monthly list price of everything running now",
+        format_usd(float(resources["monthly_cost_usd"].sum())),
+    )
+    treemap, grouped = st.columns([3, 2])
+    treemap.plotly_chart(make_run_rate_treemap(resources), width="stretch", key="ovw_treemap")
+    with grouped:
+        by = st.selectbox("Group by", BREAKDOWNS, format_func=str.title, key="ovw_group_by")
+        table = breakdown(resources, by)
+        st.plotly_chart(
+            make_breakdown_figure(table.head(15), by), width="stretch", key="ovw_breakdown"
+        )
+        if by == "tag":
+            st.caption("A resource with several tags counts under each of them.")
+
+st.subheader("Needs attention")
+waste = spend.waste()
+history = spend.history()
+changes = (
+    product_changes(history.previous_items, history.latest_items)
+    if history and history.previous
+    else None
+)
+sentences = [
+    *(waste_sentences(waste) if waste is not None else []),
+    *(change_sentences(changes, history) if changes is not None else []),
+]
+for sentence in sentences:
+    st.warning(sentence, icon=":material/priority_high:")
+if waste is not None and not sentences:
+    st.success("Nothing idle or unusual found.", icon=":material/check_circle:")
+if (idle := spend.loaded("idle")) is not None:
+    st.caption(f"Database usage checked for {idle.coverage}.")
+if waste is not None and not waste.empty:
+    with st.expander(
+        f"Waste: {format_usd(float(waste['monthly_savings_usd'].sum()))} a month "
+        f"in {len(waste)} items"
+    ):
+        ui.render_waste_table(waste, key="ovw_waste")
+if changes is not None:
+    with st.expander("Month-over-month change by product"):
+        ui.render_changes_table(changes, key="ovw_changes")

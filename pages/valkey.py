@@ -1,5 +1,135 @@
-"""Valkey (placeholder until its issue lands)."""
+"""Valkey: the managed instances on the account, then the connected server's own figures."""
+
+import pandas as pd
+import streamlit as st
 
 import ui
+from vultr_core.errors import VultrError
+from vultr_core.health import NOT_CONFIGURED_REASONS, is_configured
+from vultr_core.health_charts import make_memory_gauge_figure
 
 settings = ui.start_page("Valkey")
+
+st.subheader("Managed Valkey instances")
+try:
+    instances = ui.load_valkey_instances(settings.cache_key, settings)
+except VultrError as error:
+    ui.render_error("the managed Valkey instances", error)
+else:
+    frame = instances.value
+    count, monthly, to_date = st.columns(3)
+    count.metric("Instances", len(frame), border=True)
+    monthly.metric("Monthly cost", f"${frame['monthly_cost_usd'].sum():,.2f}", border=True)
+    to_date.metric("Month to date", f"${frame['month_to_date_usd'].sum():,.2f}", border=True)
+    st.dataframe(
+        frame.drop(columns=["id"]),
+        hide_index=True,
+        key="vk_instances",
+        column_config={
+            "label": st.column_config.TextColumn("Label"),
+            "region": st.column_config.TextColumn("Region"),
+            "plan": st.column_config.TextColumn("Plan"),
+            "status": st.column_config.TextColumn("Status"),
+            "eviction_policy": st.column_config.TextColumn("Eviction policy"),
+            "version": st.column_config.TextColumn("Version"),
+            "replicas": st.column_config.NumberColumn("Replicas"),
+            "ram_mb": st.column_config.NumberColumn("RAM", format="%d MB"),
+            "monthly_cost_usd": st.column_config.NumberColumn("Monthly", format="dollar"),
+            "month_to_date_usd": st.column_config.NumberColumn("Month to date", format="dollar"),
+            "memory_used_pct": st.column_config.ProgressColumn(
+                "Memory used", format="%.0f%%", min_value=0, max_value=100
+            ),
+            "cpu_used_pct": st.column_config.ProgressColumn(
+                "CPU", format="%.0f%%", min_value=0, max_value=100
+            ),
+        },
+    )
+    ui.render_freshness(instances.fetched_at, ui.load_valkey_instances, key="vk_instances_refresh")
+
+st.subheader("Connected Valkey")
+if not is_configured(settings, "valkey"):
+    st.info(NOT_CONFIGURED_REASONS["valkey"] + ".", icon=":material/info:")
+    st.stop()
+try:
+    loaded = ui.load_valkey_report(settings.cache_key, settings)
+except VultrError as error:
+    ui.render_error("the connected Valkey", error)
+    ui.render_latency_history(settings, "valkey", key="vk_history")
+    st.stop()
+report, info, rates = loaded.value, loaded.value.info, loaded.value.rates
+
+if info is None:
+    st.caption(f"{report.where}")
+    st.warning(f"Server figures: {report.unavailable['server info']}.", icon=":material/block:")
+else:
+    st.caption(
+        f"{report.where} · {info.server.capitalize()} {info.version} · {info.role} with "
+        f"{info.connected_replicas} replica(s) · up {ui.duration_text(info.uptime_s)}"
+    )
+p50, p95, hits = st.columns(3)
+p50.metric("PING p50", ui.ms_text(report.latency.p50_ms), border=True)
+p95.metric("PING p95", ui.ms_text(report.latency.p95_ms), border=True)
+hits.metric(
+    "Hit ratio",
+    ui.percent_text(rates.hit_ratio) if rates else "—",
+    help="Keyspace hits over hits and misses since the previous check, not since start-up",
+    border=True,
+)
+if info is not None:
+    ops, clients, evicted = st.columns(3)
+    ops.metric("Ops/s", f"{info.ops_per_s:,}", border=True)
+    clients.metric("Clients", f"{info.connected_clients:,}", border=True)
+    evicted.metric("Evicted keys", f"{info.evicted_keys:,}", border=True)
+
+ui.render_latency_charts(settings, "valkey", report.latency, key="vk")
+ui.render_checks(report.checks)
+
+if info is not None:
+    memory, keyspace = st.columns(2)
+    with memory:
+        st.plotly_chart(
+            make_memory_gauge_figure(info.used_memory_bytes, info.maxmemory_bytes, title="Memory"),
+            width="stretch",
+            key="vk_memory",
+        )
+        st.caption(
+            f"Policy {info.maxmemory_policy} · peak {ui.size_text(info.used_memory_peak_bytes)} · "
+            f"fragmentation {info.fragmentation_ratio or 0:.2f}"
+        )
+    with keyspace:
+        st.markdown("**Keyspace**")
+        st.dataframe(
+            pd.DataFrame([vars(db) for db in info.keyspace], columns=ui.KEYSPACE_COLUMNS),
+            hide_index=True,
+            key="vk_keyspace",
+        )
+        if rates is not None:
+            st.caption(
+                f"Over the last {rates.interval_s:.0f} s: {rates.hits:,} hits, "
+                f"{rates.misses:,} misses, {rates.evicted_per_s:.1f} evicted/s, "
+                f"{rates.expired_per_s:.1f} expired/s"
+            )
+
+st.markdown("**Slow log**")
+if report.slowlog is None:
+    st.info(f"Slow log: {report.unavailable['slow log']}.", icon=":material/block:")
+elif not report.slowlog:
+    st.caption("No command slower than the server's slowlog-log-slower-than so far.")
+else:
+    st.dataframe(
+        pd.DataFrame([vars(entry) for entry in report.slowlog]),
+        hide_index=True,
+        key="vk_slowlog",
+        column_config={"duration_ms": st.column_config.NumberColumn("Duration", format="%.2f ms")},
+    )
+if report.latency_events:
+    st.markdown("**Latency spikes** (LATENCY LATEST)")
+    st.dataframe(
+        pd.DataFrame([vars(event) for event in report.latency_events]),
+        hide_index=True,
+        key="vk_latency_events",
+    )
+else:
+    quiet = "no spikes recorded (it records only with latency-monitor-threshold above 0)"
+    st.caption(f"Latency monitor: {report.unavailable.get('latency monitor', quiet)}.")
+ui.render_health_freshness(loaded.fetched_at, ui.load_valkey_report, key="vk_refresh")

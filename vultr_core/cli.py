@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -23,8 +23,20 @@ from vultr_core.clients import management_client
 from vultr_core.config import Settings, read_secrets_file
 from vultr_core.errors import ConfigurationError, VultrError
 from vultr_core.formatting import format_balance, format_date, format_memory_mb, format_usd
+from vultr_core.health import check_health
+from vultr_core.health import test_services as run_round_trips
+from vultr_core.health_text import (
+    configuration_error,
+    health_document,
+    health_exit_status,
+    health_text,
+    round_trip_document,
+    round_trip_exit_status,
+    round_trip_text,
+)
 from vultr_core.models import Database, Instance
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
+from vultr_core.summary import build_summary, summary_text
 
 Row = TypeVar("Row")
 SECRETS_PATH = Path(".streamlit") / "secrets.toml"
@@ -33,10 +45,12 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIGURATION = 0, 1, 2
 
 @dataclass(frozen=True)
 class Output:
-    """What a command found: ``document`` for ``--json``, ``text`` for a person."""
+    """What a command found: ``document`` for ``--json``, ``text`` for a person, and the exit
+    status when the command ran but found something wrong (a service down)."""
 
     document: object
     text: str
+    exit_status: int = EXIT_OK
 
 
 Command = Callable[[Settings, argparse.Namespace], Output]
@@ -75,6 +89,31 @@ def command_valkey(settings: Settings, args: argparse.Namespace) -> Output:
     with management_client(settings) as client:
         databases = client.databases(engine="valkey")
     return Output(_jsonable(databases), _table(databases, _VALKEY_COLUMNS))
+
+
+def command_summary(settings: Settings, args: argparse.Namespace) -> Output:
+    """Account, month to date, forecast, run-rate by category, counts and waste."""
+    with management_client(settings) as client:
+        summary = build_summary(client, now=datetime.now(UTC))
+    return Output(_jsonable(summary), summary_text(summary))
+
+
+def command_health(settings: Settings, args: argparse.Namespace) -> Output:
+    """Every service's status, latency and key figure; exit 1 if any is down."""
+    report = check_health(settings)
+    if (error := configuration_error(report)) is not None:
+        raise error
+    return Output(health_document(report), health_text(report), health_exit_status(report))
+
+
+def command_test(settings: Settings, args: argparse.Namespace) -> Output:
+    """An active round trip on every configured service; exit 1 if any fails."""
+    report = run_round_trips(settings)
+    if (error := configuration_error(report)) is not None:
+        raise error
+    return Output(
+        round_trip_document(report), round_trip_text(report), round_trip_exit_status(report)
+    )
 
 
 def serve_simulator(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -132,10 +171,16 @@ _VALKEY_COLUMNS: list[tuple[str, Callable[[Database], str]]] = [
 ]
 
 COMMANDS: dict[str, tuple[Command, str]] = {
+    "summary": (
+        command_summary,
+        "account, month-to-date and forecast spend, run-rate by category, counts, waste",
+    ),
     "account": (command_account, "account name, balance, pending charges, last payment"),
     "instances": (command_instances, "compute instances"),
     "databases": (command_databases, "managed databases"),
     "valkey": (command_valkey, "managed Valkey instances"),
+    "health": (command_health, "status, latency and key figures of every service"),
+    "test": (command_test, "an active round trip on every configured service"),
 }
 
 
@@ -200,7 +245,7 @@ def main(
         print(json.dumps(output.document, indent=2, default=_json_default), file=out)
     else:
         print(output.text, file=out)
-    return EXIT_OK
+    return output.exit_status
 
 
 def _jsonable(value: object) -> Any:

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import threading
 
+import httpx
+
 from vultr_core.config import Secret, Settings
 from vultr_core.embedded import embedded_postgres_url, embedded_valkey_url
+from vultr_core.http import Limiter, RateLimiter
+from vultr_core.inference import InferenceClient
+from vultr_core.inference_limits import ValkeyRateLimiter, limiter_key
 from vultr_core.management import ManagementClient
-from vultr_core.simulator import DEMO_API_KEY, Simulator
+from vultr_core.simulator import DEMO_API_KEY, DEMO_INFERENCE_KEY, DEMO_REPLY_PACE, Simulator
+from vultr_core.valkey import connect_valkey
 
 # Demo clients talk to the in-process simulator through an httpx transport; this host name
 # never resolves, so a demo request can never reach the network by mistake.
 DEMO_MANAGEMENT_URL = "http://vultr-simulator.invalid/v2"
+DEMO_REQUESTS_PER_S = 1_000_000.0
+DEMO_BURST = 1_000
+DEMO_INFERENCE_URL = "http://vultr-inference-simulator.invalid/v1"
 
 _demo_lock = threading.Lock()
 _demo_simulator: Simulator | None = None
@@ -23,6 +32,7 @@ def demo_simulator() -> Simulator:
     with _demo_lock:
         if _demo_simulator is None:
             _demo_simulator = Simulator(size="small")
+            _demo_simulator.set_faults(**DEMO_REPLY_PACE)
         return _demo_simulator
 
 
@@ -30,9 +40,42 @@ def management_client(settings: Settings) -> ManagementClient:
     """A management client for the settings: the simulator when in demo mode."""
     if settings.demo_mode:
         return ManagementClient(
-            DEMO_API_KEY, base_url=DEMO_MANAGEMENT_URL, transport=demo_simulator().transport()
+            DEMO_API_KEY,
+            base_url=DEMO_MANAGEMENT_URL,
+            transport=demo_simulator().transport(),
+            # The in-process simulator is not Vultr: there is no per-IP limit to stay under.
+            limiter=RateLimiter(DEMO_REQUESTS_PER_S, DEMO_BURST),
         )
     return ManagementClient(settings.management_api_key, base_url=settings.management_api_url)
+
+
+def inference_client(settings: Settings) -> InferenceClient:
+    """An inference client for the settings: the simulator in demo inference mode.
+
+    With ``VALKEY_URL`` set, the requests-per-minute budget lives in Valkey, shared by every
+    replica of the app that uses the same key.
+    """
+    key: Secret | None
+    transport: httpx.BaseTransport | None = None
+    if settings.demo_inference:
+        key, url = Secret(DEMO_INFERENCE_KEY), DEMO_INFERENCE_URL
+        transport = demo_simulator().transport()
+    else:
+        key, url = settings.inference_api_key, settings.inference_api_url
+    limiter: Limiter | None = None
+    if settings.valkey_url is not None:
+        limiter = ValkeyRateLimiter(
+            connect_valkey(settings.valkey_url),
+            limiter_key(key),
+            settings.inference_requests_per_minute,
+        )
+    return InferenceClient(
+        key,
+        base_url=url,
+        transport=transport,
+        requests_per_minute=settings.inference_requests_per_minute,
+        limiter=limiter,
+    )
 
 
 def database_url(settings: Settings) -> Secret:

@@ -11,10 +11,12 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from vultr_core.errors import ConfigurationError
+from vultr_core.inference_prices import ModelPrice, parse_prices
 
 DEFAULT_MANAGEMENT_API_URL = "https://api.vultr.com/v2"
 DEFAULT_INFERENCE_API_URL = "https://api.vultrinference.com/v1"
@@ -76,6 +78,8 @@ class Settings:
     valkey_url: Secret | None = None
     force_demo: bool = False
     inference_requests_per_minute: int = DEFAULT_INFERENCE_REQUESTS_PER_MINUTE
+    # Overrides of inference_prices.DEFAULT_PRICES, dated by INFERENCE_PRICES_AS_OF.
+    inference_prices: tuple[ModelPrice, ...] = ()
     sources: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -101,6 +105,7 @@ class Settings:
             _reveal(self.valkey_url),
             str(self.force_demo),
             str(self.inference_requests_per_minute),
+            repr(self.inference_prices),
         ]
         return hashlib.sha256("\x00".join(values).encode()).hexdigest()[:16]
 
@@ -114,6 +119,7 @@ class Settings:
             "valkey_url": _masked(self.valkey_url),
             "force_demo": self.force_demo,
             "inference_requests_per_minute": self.inference_requests_per_minute,
+            "inference_prices": self.inference_prices,
         }
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
@@ -152,6 +158,7 @@ class Settings:
             inference_requests_per_minute=_positive_int(
                 merged, "INFERENCE_REQUESTS_PER_MINUTE", DEFAULT_INFERENCE_REQUESTS_PER_MINUTE
             ),
+            inference_prices=_prices(merged, "INFERENCE_PRICES", "INFERENCE_PRICES_AS_OF"),
             sources=("environment", "secrets") if secrets else ("environment",),
         )
 
@@ -236,3 +243,19 @@ def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
             f"{name} must be a positive whole number, got {raw!r}", setting=name
         )
     return number
+
+
+def _prices(values: Mapping[str, str], name: str, date_name: str) -> tuple[ModelPrice, ...]:
+    as_of: date | None = None
+    if date_name in values:
+        try:
+            as_of = date.fromisoformat(values[date_name])
+        except ValueError:
+            raise ConfigurationError(
+                f"{date_name} must be a date such as 2026-01-31, got {values[date_name]!r}",
+                setting=date_name,
+            ) from None
+    try:
+        return parse_prices(values.get(name, ""), as_of=as_of)
+    except ValueError as err:
+        raise ConfigurationError(f"{name}: {err}", setting=name) from None

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from vultr_core.models import Instance
+from vultr_core.models import Database, DatabasePlan, Instance, Plan
 
 INSTANCE_COLUMNS = [
     "label",
@@ -88,3 +88,69 @@ def filter_instances(
 def distinct_tags(frame: pd.DataFrame) -> list[str]:
     """Every tag used by at least one row, sorted."""
     return sorted({tag for row_tags in frame["tags"] for tag in row_tags})
+
+
+def with_monthly_cost(instances: pd.DataFrame, plans: Iterable[Plan]) -> pd.DataFrame:
+    """``instances_frame`` plus each instance's plan price (NaN for a plan not in the list)."""
+    prices = {plan.id: plan.monthly_cost_usd for plan in plans}
+    return instances.assign(monthly_cost_usd=instances["plan"].map(prices).astype(float))
+
+
+DATABASE_COLUMNS = [
+    "label",
+    "engine",
+    "engine_version",
+    "plan",
+    "region",
+    "status",
+    "nodes",
+    "monthly_cost_usd",
+    "replica_of",
+    "tag",
+    "vcpus",
+    "ram_gb",
+    "disk_gb",
+    "latest_backup",
+    "date_created",
+    "id",
+]
+
+
+def databases_frame(
+    databases: Iterable[Database], plans: Iterable[DatabasePlan] = ()
+) -> pd.DataFrame:
+    """One row per managed database, each read replica a row of its own (it bills on its own).
+
+    Hosts, users and passwords are left out on purpose: this frame is shown and downloaded.
+    ``monthly_cost_usd`` is NaN when the plan is not among ``plans``.
+    """
+    prices = {plan.id: plan.monthly_cost_usd for plan in plans}
+    rows = [
+        {
+            "label": database.label,
+            "engine": database.engine,
+            "engine_version": database.engine_version,
+            "plan": database.plan,
+            "region": database.region,
+            "status": database.status,
+            "nodes": database.node_count,
+            "monthly_cost_usd": prices.get(database.plan),
+            "replica_of": replica_of,
+            "tag": database.tag,
+            "vcpus": database.plan_vcpus,
+            "ram_gb": database.plan_ram_mb / 1024,
+            "disk_gb": database.plan_disk_gb,
+            "latest_backup": database.latest_backup,
+            "date_created": database.date_created,
+            "id": database.id,
+        }
+        for primary in databases
+        for database, replica_of in [
+            (primary, ""),
+            *((replica, primary.label) for replica in primary.read_replicas),
+        ]
+    ]
+    frame = pd.DataFrame(rows, columns=DATABASE_COLUMNS)
+    for column in ("latest_backup", "date_created"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame.astype({"monthly_cost_usd": float, "disk_gb": float})

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import io
+import json
 import socket
+from collections.abc import Iterator
 
+import pandas as pd
 import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import open_page
+from tests.app.conftest import ROOT, open_page
+from vultr_core import clients
 from vultr_core.clients import management_client
 from vultr_core.config import Settings
+from vultr_core.formatting import format_usd
 from vultr_core.models import Instance
+from vultr_core.simulator import Faults, Simulator
+from vultr_core.simulator.catalog import PLAN_BY_ID
 
 
 def demo_instances() -> list[Instance]:
@@ -73,3 +84,85 @@ def test_a_malformed_setting_stops_the_app_with_the_settings_name(
     page = open_page("instances.py")
     assert not page.exception
     assert any("VULTR_API_URL" in error.value for error in page.error)
+
+
+# Costs, the CSV, the stopped-but-billed list (each on a fresh demo organisation).
+
+
+class KeptMediaStorage(MemoryMediaFileStorage):
+    """AppTest drops its media store after each run; keep the last one to read downloads."""
+
+    last: MemoryMediaFileStorage | None = None
+
+    def __init__(self, media_endpoint: str) -> None:
+        super().__init__(media_endpoint)
+        KeptMediaStorage.last = self
+
+
+@pytest.fixture
+def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
+    simulator = Simulator(size="small")
+    monkeypatch.setattr(clients, "_demo_simulator", simulator)
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", KeptMediaStorage)
+    yield simulator
+    simulator.faults = Faults()
+
+
+def chart_labels(page: AppTest, key: str) -> list[str]:
+    (found,) = [c for c in page.get("plotly_chart") if c.key == key]
+    return list(json.loads(found.proto.spec)["data"][0]["y"])
+
+
+def test_every_instance_shows_its_plans_monthly_price(demo: Simulator) -> None:
+    page = open_page("instances.py")
+    assert not page.error
+    table = page.dataframe[0].value
+    prices = {i["label"]: PLAN_BY_ID[i["plan"]].monthly_cost for i in demo.organisation.instances}
+    assert dict(zip(table["label"], table["monthly_cost_usd"], strict=True)) == prices
+    metrics = {m.label: m.value for m in page.metric}
+    assert metrics["Monthly cost"] == format_usd(sum(prices.values()))
+
+
+def test_the_csv_and_the_cost_charts_hold_the_filtered_rows(demo: Simulator) -> None:
+    page = open_page("instances.py")
+    region = demo.organisation.instances[0]["region"]
+    page.multiselect(key="inst_region").set_value([region]).run()
+    expected = {i["label"] for i in demo.organisation.instances if i["region"] == region}
+    url = page.download_button(key="inst_csv").proto.url
+    assert KeptMediaStorage.last is not None
+    csv = KeptMediaStorage.last.get_file(url.rsplit("/", 1)[1]).content.decode()
+    downloaded = pd.read_csv(io.StringIO(csv))
+    assert set(downloaded["label"]) == expected
+    assert downloaded["monthly_cost_usd"].sum() == pytest.approx(
+        page.dataframe[0].value["monthly_cost_usd"].sum()
+    )
+    assert chart_labels(page, "inst_cost_region") == [region]
+
+
+def test_stopped_instances_are_listed_with_what_they_cost(demo: Simulator) -> None:
+    page = open_page("instances.py")
+    stopped = [i for i in demo.organisation.instances if i["power_status"] == "stopped"]
+    cost = sum(PLAN_BY_ID[i["plan"]].monthly_cost for i in stopped)
+    assert page.warning[0].value.startswith(
+        f"{len(stopped)} stopped instances still bill {format_usd(cost)} a month."
+    )
+    listed = next(m.value for m in page.markdown if m.value.startswith("- **"))
+    for instance in stopped:
+        price = format_usd(PLAN_BY_ID[instance["plan"]].monthly_cost)
+        assert (
+            f"**{instance['label']}** ({instance['region']}, {instance['plan']}): {price}" in listed
+        )
+    page.button(key="inst_show_stopped").click().run()
+    assert set(page.dataframe[0].value["label"]) == {i["label"] for i in stopped}
+    assert page.multiselect(key="inst_power").value == ["stopped"]
+
+
+def test_failing_plan_prices_leave_the_inventory_without_costs(demo: Simulator) -> None:
+    demo.faults = Faults(path_prefix="/v2/plans", status_code=500, status_count=-1)
+    page = AppTest.from_file(str(ROOT / "pages" / "instances.py"), default_timeout=30).run()
+    assert not page.exception
+    assert [e.value.split(".")[0] for e in page.error] == ["Could not load the plan prices"]
+    assert len(page.dataframe[0].value) == len(demo.organisation.instances)
+    assert {m.label: m.value for m in page.metric}["Monthly cost"] == "—"
+    assert "their full price" in page.warning[0].value
+    assert not page.get("plotly_chart")

@@ -66,7 +66,7 @@ def test_other_key_can_be_configured() -> None:
         assert client.get("/account").status_code == 401
 
 
-@pytest.mark.parametrize("route", ["/nope", "/instances/not-an-id/nothing", "/../v1/models"])
+@pytest.mark.parametrize("route", ["/nope", "/instances/not-an-id/nothing", "/../v3/models"])
 def test_unknown_route_is_404_with_vultr_body(api: httpx.Client, route: str) -> None:
     response = api.get(route)
     assert response.status_code == 404

@@ -1,21 +1,23 @@
 """The simulator: services dispatched by path prefix, fault injection and the request log.
 
-Each served API is a `Service` mounted at a path prefix. Today that is the management API at
-`/v2/`; the Serverless Inference API (`/v1/`, its own auth and error envelope) is meant to be
-mounted beside it by adding one entry to `Simulator._services`. Faults and logging wrap every
-service the same way, and the transport and HTTP server are thin adapters over `handle()`.
+Each served API is a `Service` mounted at a path prefix: the management API at `/v2/` and the
+Serverless Inference API at `/v1/` (its own key, auth rules and error envelope). Faults and
+logging wrap every service the same way, and the transport and HTTP server are thin adapters
+over `handle()`.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
 import httpx
 
 from .faults import FaultInjector, Faults
+from .inference import InferenceApi
 from .inference_usage import USAGE_SHAPES, UsageShape
 from .management import ManagementApi
 from .messages import (
@@ -32,6 +34,9 @@ from .transport import SimulatorTransport
 
 DEMO_API_KEY = "VULTRSIMULATORDEMOKEY000000000000000"
 """The bearer key the simulator accepts by default (same 36-character shape as a real key)."""
+
+DEMO_INFERENCE_KEY = "VULTRSIMULATORINFERENCEDEMOKEY000000"
+"""The bearer key the simulated inference API accepts by default (a subscription's own key)."""
 
 MALFORMED_FALLBACK_BODY = b'{"'
 
@@ -60,7 +65,10 @@ class Simulator:
         secret_sentinel: str | None = None,
         legacy_engine_names: bool = False,
         inference_usage_shape: UsageShape = "current",
+        inference_api_key: str | None = DEMO_INFERENCE_KEY,
+        token_sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """`token_sleep` paces simulated model replies (tests pass a fake clock's sleep)."""
         if inference_usage_shape not in USAGE_SHAPES:
             raise ValueError(f"inference_usage_shape must be one of {USAGE_SHAPES}")
         self.organisation: Organisation = build_organisation(size, seed, now, secret_sentinel)
@@ -70,8 +78,10 @@ class Simulator:
         management = ManagementApi(
             self.organisation, api_key, legacy_engine_names, inference_usage_shape
         )
+        created = int(self.organisation.now.timestamp())
+        inference = InferenceApi(inference_api_key, self._injector, created, token_sleep)
         # Longest prefix first; the first service also answers paths no service owns (404).
-        self._services: list[Service] = [management]
+        self._services: list[Service] = [management, inference]
 
     # -- faults ---------------------------------------------------------------------------------
 

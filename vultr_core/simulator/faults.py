@@ -26,10 +26,11 @@ RATE_WINDOW_S = 1.0
 class Faults:
     """Fault knobs; every one defaults to off. Change fields between requests, or call `reset()`.
 
-    Counters (`status_count`, `drop_count`, `malformed_count`) are consumed one per matching
-    request; `ALWAYS` (-1) never runs out. `status_count` only matters while `status_code` is
-    set, so it defaults to `ALWAYS`: setting `status_code` alone makes every matching request
-    fail until it is cleared. Every knob applies only to paths starting with `path_prefix`.
+    Counters (`status_count`, `drop_count`, `malformed_count`, `stream_break_count`) are
+    consumed one per matching request; `ALWAYS` (-1) never runs out. `status_count` only
+    matters while `status_code` is set, so it defaults to `ALWAYS`: setting `status_code` alone
+    makes every matching request fail until it is cleared. Every knob applies only to paths
+    starting with `path_prefix`.
     """
 
     path_prefix: str = ""
@@ -42,6 +43,11 @@ class Faults:
     hang_s: float = 0.0
     drop_count: int = 0
     malformed_count: int = 0
+    # Inference replies (/v1/chat/completions): the model's pace and its failures.
+    first_token_ms: float = 0.0
+    token_ms: float = 0.0
+    stream_break_count: int = 0
+    unavailable_models: frozenset[str] = frozenset()
 
     def reset(self) -> None:
         """Switch every fault off again (in place, so references held elsewhere see it)."""
@@ -63,6 +69,16 @@ class FaultVerdict:
 
 
 NO_FAULT = FaultVerdict()
+
+
+@dataclass(frozen=True)
+class ReplyFaults:
+    """How one simulated model reply behaves: its pace, and whether its stream breaks off."""
+
+    first_token_s: float = 0.0
+    token_s: float = 0.0
+    break_midway: bool = False
+    unavailable_models: frozenset[str] = frozenset()
 
 
 class FaultInjector:
@@ -116,6 +132,19 @@ class FaultInjector:
             if faults.error_rate > 0 and self._rng.random() < faults.error_rate:
                 return FaultVerdict(status=500)
             return FaultVerdict(malformed=_take(faults, "malformed_count"))
+
+    def reply_faults(self, path: str, *, streaming: bool) -> ReplyFaults:
+        """The reply knobs for one chat request; a stream consumes one `stream_break_count`."""
+        with self._lock:
+            faults = self._faults
+            if not faults.matches(path):
+                return ReplyFaults()
+            return ReplyFaults(
+                first_token_s=max(0.0, faults.first_token_ms / 1000.0),
+                token_s=max(0.0, faults.token_ms / 1000.0),
+                break_midway=streaming and _take(faults, "stream_break_count"),
+                unavailable_models=frozenset(faults.unavailable_models),
+            )
 
     def _over_rate_limit(self, limit_per_s: float | None) -> bool:
         """Sliding window; only admitted requests count, so a client that backs off recovers."""

@@ -101,11 +101,13 @@ class InferenceUsage:
 
 
 # (model, USD per 1M input tokens, USD per 1M output tokens); vultr-api.md 3.6 and 3.7.
+# Three carry published prices (the app's defaults know them); the llama price is invented,
+# so the demo also shows a model the app has "no price set" for.
 MODEL_PRICES: tuple[tuple[str, float, float], ...] = (
     ("kimi-k2-instruct", 0.55, 2.75),
     ("llama-3.3-70b-instruct-fp8", 0.2, 0.6),
-    ("qwen2.5-coder-32b-instruct", 0.15, 0.45),
-    ("deepseek-r1-distill-qwen-32b", 0.3, 0.9),
+    ("DeepSeek-V3.2", 0.55, 1.65),
+    ("MiniMax-M2.5", 0.3, 1.2),
 )
 SUBSCRIPTION_LABELS = ("product-chat", "support-bot", "search-rerank", "docs-assistant")
 INFERENCE_PRODUCT = "Serverless Inference"

@@ -7,7 +7,7 @@ fault and logging code never depends on how a request arrived.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,11 +34,17 @@ class SimRequest:
 
 @dataclass(frozen=True)
 class SimResponse:
-    """A complete answer: status, extra headers and the exact body bytes."""
+    """An answer: status, extra headers and the exact body bytes.
+
+    A streamed answer (server-sent events) has ``stream`` instead of ``body``: the front end
+    sends each piece as the iterable yields it, pauses included; raising
+    ``ConnectionDroppedError`` from it breaks the connection off mid-body.
+    """
 
     status: int
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
+    stream: Iterable[bytes] | None = field(default=None, compare=False)
 
     @classmethod
     def json(cls, payload: object, status: int = 200) -> SimResponse:
@@ -52,7 +58,8 @@ class SimResponse:
         return cls(204)
 
     def with_header(self, name: str, value: str) -> SimResponse:
-        return SimResponse(self.status, self.body, (*self.headers, (name.lower(), value)))
+        headers = (*self.headers, (name.lower(), value))
+        return SimResponse(self.status, self.body, headers, self.stream)
 
 
 @dataclass(frozen=True)

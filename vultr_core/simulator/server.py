@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
@@ -19,11 +21,22 @@ SHUTDOWN_POLL_S = 0.05
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops SYNs under a concurrent client (retried a
+    # second later), which shows up as random one-second stalls in cold page loads.
+    request_queue_size = 128
     handle_request_with: RequestHandler
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (e.g. closing a stream it stopped reading) is normal."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Streamed replies are many small writes; Nagle's algorithm would hold each one back.
+    disable_nagle_algorithm = True
     server: _Server
 
     def _serve(self) -> None:
@@ -46,6 +59,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(response.status)
             for name, value in response.headers:
                 self.send_header(name, value)
+            if response.stream is not None:
+                self._send_chunked(response.stream)
+                return
             if response.status != 204:
                 # RFC 9110: no Content-Length on 204.
                 self.send_header("content-length", str(len(response.body)))
@@ -54,6 +70,20 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             # The client gave up first (its read timeout fired during a hang): nobody to answer.
             self.close_connection = True
+
+    def _send_chunked(self, pieces: Iterable[bytes]) -> None:
+        """HTTP/1.1 chunked body, each piece on the wire as soon as it exists; a drop closes
+        the socket before the last chunk, which clients report as an incomplete body."""
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        try:
+            for piece in pieces:
+                if piece:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        except ConnectionDroppedError:
+            self.close_connection = True
+            return
+        self.wfile.write(b"0\r\n\r\n")
 
     # http.server dispatches on these exact names.
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815

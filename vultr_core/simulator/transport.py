@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from urllib.parse import parse_qs
 
 import httpx
@@ -10,6 +11,8 @@ from .messages import ConnectionDroppedError, ReadTimeoutError, RequestHandler, 
 
 DROPPED_MESSAGE = "Server disconnected without sending a response."
 """What httpx (h11) says when a server closes the connection before answering."""
+BROKEN_BODY_MESSAGE = "peer closed connection without sending complete message body"
+"""What httpx (h11) says when a server closes the connection halfway through a body."""
 
 
 class SimulatorTransport(httpx.BaseTransport):
@@ -36,9 +39,35 @@ class SimulatorTransport(httpx.BaseTransport):
             raise httpx.RemoteProtocolError(DROPPED_MESSAGE, request=request) from err
         except ReadTimeoutError as err:
             raise httpx.ReadTimeout("The read operation timed out", request=request) from err
+        if response.stream is not None:
+            return httpx.Response(
+                response.status,
+                headers=list(response.headers),
+                stream=_PieceStream(response.stream, request),
+                request=request,
+            )
         return httpx.Response(
             response.status,
             headers=list(response.headers),
             content=response.body,
             request=request,
         )
+
+
+class _PieceStream(httpx.SyncByteStream):
+    """A streamed simulator body, read lazily; a mid-body drop becomes httpx's own error."""
+
+    def __init__(self, pieces: Iterable[bytes], request: httpx.Request) -> None:
+        self._pieces = pieces
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._pieces
+        except ConnectionDroppedError as err:
+            raise httpx.RemoteProtocolError(BROKEN_BODY_MESSAGE, request=self._request) from err
+
+    def close(self) -> None:
+        close = getattr(self._pieces, "close", None)
+        if callable(close):
+            close()

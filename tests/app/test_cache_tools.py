@@ -1,0 +1,194 @@
+"""The Cache Tools page, and the app caching its own management reads in a configured Valkey."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import streamlit as st
+import valkey
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import open_page
+from tests.cache_support import closed_port
+from vultr_core.cache import CacheHelper
+from vultr_core.cache_audit import recent_actions
+from vultr_core.clients import demo_simulator
+from vultr_core.embedded import embedded_valkey_url
+
+
+@pytest.fixture
+def cache(
+    monkeypatch: pytest.MonkeyPatch, valkey_url: str, valkey_client: valkey.Valkey
+) -> CacheHelper:
+    """VALKEY_URL set to the test server; the helper in the app's own namespace."""
+    monkeypatch.setenv("VALKEY_URL", valkey_url)
+    return CacheHelper(valkey_client)
+
+
+def table_with(page: AppTest, column: str) -> pd.DataFrame:
+    """The first table that has this column (AppTest does not expose a table's key)."""
+    return next(table.value for table in page.dataframe if column in table.value.columns)
+
+
+def texts(page: AppTest) -> str:
+    return " ".join(str(element.value) for element in [*page.markdown, *page.success, *page.error])
+
+
+def test_in_demo_mode_the_page_works_on_the_embedded_valkey() -> None:
+    page = open_page("cache_tools.py")
+    assert not page.exception
+    assert [m.label for m in page.metric][:4] == ["Hit ratio", "Time saved", "Tags", "Lock waits"]
+    port = embedded_valkey_url().rsplit(":", 1)[1].split("/")[0]
+    assert any(f"127.0.0.1:{port}" in caption.value for caption in page.caption)
+
+
+def test_without_valkey_url_the_app_keeps_management_reads_out_of_valkey() -> None:
+    embedded = valkey.Valkey.from_url(embedded_valkey_url())
+    for key in embedded.scan_iter(match="vultr-dashboard:*mgmt:*"):
+        embedded.unlink(key)
+    page = open_page("instances.py")
+    assert not page.exception
+    assert list(embedded.scan_iter(match="vultr-dashboard:*mgmt:*")) == []
+
+
+def test_the_key_browser_lists_the_namespace_and_shows_a_value(cache: CacheHelper) -> None:
+    cache.set_with_tags("report", {"total_usd": 12.5}, ["reports"])
+    cache.client.set("elsewhere", "not ours")
+    page = open_page("cache_tools.py")
+    listed = set(table_with(page, "type")["key"])
+    assert "vultr-dashboard:tag:reports" in listed
+    assert all(key.startswith("vultr-dashboard:") for key in listed)
+    page.text_input(key="cache_pattern").input("v:rep*").run()
+    assert list(table_with(page, "type")["key"]) == [cache.value_key("report")]
+    page.selectbox(key="cache_pick").set_value(cache.value_key("report")).run()
+    assert not page.exception
+    assert json.loads(page.code[0].value) == {"total_usd": 12.5}
+    assert any("tags: reports" in caption.value for caption in page.caption)
+
+
+def test_invalidating_a_tag_previews_then_deletes_after_confirmation(cache: CacheHelper) -> None:
+    cache.set_many({"a": 1, "b": 2, "c": 3}, ["reports"])
+    cache.set_with_tags("kept", 4, ["other"])
+    page = open_page("cache_tools.py")
+    page.selectbox(key="cache_tag").set_value("reports").run()
+    assert "deletes **3** cached keys" in texts(page)
+    assert set(table_with(page, "exists")["key"]) == {"a", "b", "c"}
+    page.button(key="cache_invalidate").click().run()
+    assert cache.preview_tag("reports").key_count == 3, "nothing deleted before the Yes"
+    page.user = {"is_logged_in": True, "email": "ops@example.com"}
+    page.button(key="cache_yes").click().run()
+    assert not page.exception
+    assert "Deleted 3 keys" in texts(page)
+    assert cache.describe_keys(["a", "b", "c", "kept"])[3].exists
+    assert not any(info.exists for info in cache.describe_keys(["a", "b", "c"]))
+    (entry,) = recent_actions(cache)
+    assert (entry.who, entry.action, entry.target, entry.key_count) == (
+        "ops@example.com",
+        "invalidate tag",
+        "reports",
+        3,
+    )
+    assert "ops@example.com" in set(table_with(page, "who")["who"])
+
+
+def test_cancelling_the_confirmation_deletes_nothing(cache: CacheHelper) -> None:
+    cache.set_many({"a": 1, "b": 2}, ["reports"])
+    page = open_page("cache_tools.py")
+    page.selectbox(key="cache_tag").set_value("reports").run()
+    page.button(key="cache_invalidate").click().run()
+    page.button(key="cache_no").click().run()
+    assert not page.exception
+    assert cache.preview_tag("reports").key_count == 2
+    assert recent_actions(cache) == []
+    assert "cache_yes" not in [button.key for button in page.button]
+
+
+def test_taking_keys_shows_their_values_once_and_removes_them(cache: CacheHelper) -> None:
+    cache.set_with_tags("job 1", {"id": 1}, [])
+    cache.set_with_tags("ключ*", [2], [])
+    page = open_page("cache_tools.py")
+    page.text_area(key="cache_take_keys").input("job 1\nключ*\nmissing").run()
+    preview = table_with(page, "exists")
+    assert list(preview["exists"]) == [True, True, False]
+    page.button(key="cache_take").click().run()
+    page.button(key="cache_yes").click().run()
+    assert not page.exception
+    assert "Took 2 of 3 keys" in texts(page)
+    assert json.loads(page.json[-1].value) == {"job 1": {"id": 1}, "ключ*": [2], "missing": None}
+    assert not any(info.exists for info in cache.describe_keys(["job 1", "ключ*"]))
+    assert [(e.action, e.key_count, e.who) for e in recent_actions(cache)] == [
+        ("mget and delete", 2, "anonymous")
+    ]
+
+
+def test_the_playground_computes_once_then_hits_and_set_with_tags_stores(
+    cache: CacheHelper,
+) -> None:
+    page = open_page("cache_tools.py")
+    page.text_input(key="cache_play_key").input("pg:1").run()
+    page.slider(key="cache_play_delay").set_value(50).run()
+    page.button(key="cache_play_run").click().run()
+    assert "**computed**" in texts(page)
+    page.button(key="cache_play_run").click().run()
+    assert "**hit**" in texts(page)
+    figures = {m.label: m.value for m in page.metric}
+    assert float(figures["Last compute"].split()[0]) >= 50
+    assert figures["Last hit"].endswith("ms")
+    assert cache.preview_tag("playground").key_count == 1
+    page.text_input(key="cache_play_key").input("pg:2").run()
+    page.text_input(key="cache_play_tags").input("a, b").run()
+    page.button(key="cache_play_set").click().run()
+    assert {t.tag for t in cache.tags()} >= {"playground", "a", "b"}
+    assert cache.preview_tag("a").key_count == cache.preview_tag("b").key_count == 1
+
+
+def test_a_value_that_is_not_json_is_refused_and_nothing_is_stored(cache: CacheHelper) -> None:
+    page = open_page("cache_tools.py")
+    page.text_area(key="cache_play_value").input("{not json").run()
+    page.button(key="cache_play_set").click().run()
+    assert [error.value for error in page.error] == [
+        "Could not do that. Expecting property name enclosed in double quotes: line 1 column 2 "
+        "(char 1)"
+    ]
+    page.text_area(key="cache_play_value").input("NaN").run()
+    page.button(key="cache_play_run").click().run()
+    assert not page.exception
+    (error,) = page.error
+    assert "cannot cache a float: values are stored as JSON" in error.value
+    assert cache.describe_keys(["playground:demo"])[0].exists is False
+
+
+def test_an_unreachable_valkey_is_a_clear_error_without_the_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "VALKEY_URL", f"redis://default:hunter2-sentinel@127.0.0.1:{closed_port()}/0"
+    )
+    page = open_page("cache_tools.py")
+    assert not page.exception
+    assert any("Could not load the cache" in error.value for error in page.error)
+    assert "hunter2-sentinel" not in texts(page)
+
+
+def test_with_valkey_url_replicas_share_management_reads_and_refresh_drops_them(
+    cache: CacheHelper,
+) -> None:
+    first = open_page("instances.py")
+    assert not first.exception
+    tags = {info.tag for info in cache.tags()}
+    assert any(tag.endswith(":instances") for tag in tags)
+
+    # Another replica: its own Streamlit caches are empty, the shared Valkey is not.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    simulator = demo_simulator()
+    simulator.clear_log()
+    second = open_page("instances.py")
+    assert len(second.dataframe[0].value) == len(first.dataframe[0].value)
+    assert not [r for r in simulator.request_log if r.path == "/v2/instances"]
+
+    second.button(key="inst_refresh").click().run()
+    assert not second.exception
+    assert [r for r in simulator.request_log if r.path == "/v2/instances"]

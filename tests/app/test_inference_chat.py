@@ -1,0 +1,235 @@
+"""The Inference Chat page in demo mode: streamed replies with their figures, compare mode,
+errors as sentences, exports, "view code", and a stopped reply."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import open_page
+from vultr_core import clients
+from vultr_core.config import Settings
+from vultr_core.inference_prices import find_price, format_cost_usd
+from vultr_core.inference_session import ChatParameters, PendingExchange
+from vultr_core.simulator import DEMO_INFERENCE_KEY, DEMO_REPLY_PACE, Simulator
+from vultr_core.simulator.inference_replies import MODELS, prompt_tokens, reply_text, split_tokens
+
+PROMPT = "How do I cut my Vultr bill?"
+FIRST_MODEL = MODELS[0].id
+UNPRICED_MODEL = "mistral-7b-v0.3"
+
+
+@pytest.fixture(autouse=True)
+def demo_model(clean_state: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
+    """The demo simulator without its human-like pace, and no client-side wait between
+    requests: these tests check what the page shows, not how fast."""
+    monkeypatch.setenv("INFERENCE_REQUESTS_PER_MINUTE", "100000")
+    simulator = clients.demo_simulator()
+    simulator.faults.reset()
+    yield simulator
+    simulator.faults.reset()
+    simulator.set_faults(**DEMO_REPLY_PACE)
+
+
+def ask(page: AppTest, prompt: str = PROMPT) -> AppTest:
+    return page.chat_input(key="chat_prompt").set_value(prompt).run()
+
+
+def assistant_texts(page: AppTest) -> list[str]:
+    return [m.markdown[-1].value for m in page.chat_message if m.name == "assistant"]
+
+
+def captions(page: AppTest) -> list[str]:
+    return [c.value for c in page.caption]
+
+
+def last_chat_body(simulator: Simulator) -> dict[str, Any]:
+    bodies = [r.body for r in simulator.request_log if r.path == "/v1/chat/completions"]
+    return dict(json.loads(bodies[-1]))
+
+
+def test_a_prompt_streams_a_reply_with_tokens_latency_and_cost(demo_model: Simulator) -> None:
+    page = ask(open_page("inference_chat.py"))
+    assert not page.exception
+    messages = [{"role": "user", "content": PROMPT}]
+    text = reply_text(FIRST_MODEL, messages, None)
+    assert page.chat_message[0].markdown[0].value == PROMPT
+    assert assistant_texts(page) == [text]
+    input_tokens, output_tokens = prompt_tokens(messages), len(split_tokens(text))
+    price = find_price(FIRST_MODEL)
+    assert price is not None
+    cost = format_cost_usd(price.cost_usd(input_tokens, output_tokens))
+    figures = next(c for c in captions(page) if "first token" in c)
+    assert figures.startswith(f"{input_tokens} in · {output_tokens} out · first token ")
+    assert "tokens/s" in figures
+    assert figures.endswith(cost)
+    assert (
+        f"This session: 1 reply · {input_tokens} tokens in · {output_tokens} tokens out · {cost}"
+        in captions(page)
+    )
+    assert last_chat_body(demo_model) == {
+        "model": FIRST_MODEL,
+        "messages": messages,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+
+
+def test_sidebar_parameters_are_sent_and_shape_the_reply(demo_model: Simulator) -> None:
+    page = open_page("inference_chat.py")
+    page.text_area(key="chat_system").set_value("Be brief.")
+    page.number_input(key="chat_temperature").set_value(0.3)
+    page.number_input(key="chat_max_tokens").set_value(5)
+    page.number_input(key="chat_seed").set_value(11)
+    page = ask(page.run())
+    assert not page.exception
+    body = last_chat_body(demo_model)
+    assert body["messages"][0] == {"role": "system", "content": "Be brief."}
+    assert {k: body[k] for k in ("temperature", "max_tokens", "seed")} == {
+        "temperature": 0.3,
+        "max_tokens": 5,
+        "seed": 11,
+    }
+    assert "top_p" not in body
+    assert "stop" not in body
+    assert len(assistant_texts(page)[0].split()) == 5
+    assert any("cut off by max tokens" in c for c in captions(page))
+
+
+def test_a_model_without_a_price_says_no_price_set() -> None:
+    page = open_page("inference_chat.py")
+    page.selectbox(key="chat_model").set_value(UNPRICED_MODEL)
+    page = ask(page.run())
+    figures = next(c for c in captions(page) if "first token" in c)
+    assert figures.endswith("no price set")
+
+
+def test_compare_mode_shows_two_replies_side_by_side() -> None:
+    page = open_page("inference_chat.py")
+    page.toggle(key="chat_compare").set_value(True).run()
+    page.selectbox(key="chat_model_b").set_value(UNPRICED_MODEL)
+    page = ask(page.run())
+    assert not page.exception
+    messages = [{"role": "user", "content": PROMPT}]
+    assert assistant_texts(page) == [
+        reply_text(FIRST_MODEL, messages, None),
+        reply_text(UNPRICED_MODEL, messages, None),
+    ]
+    assert sum("first token" in c for c in captions(page)) == 2
+    assert any(c.startswith("This session: 2 replies") for c in captions(page))
+
+
+@pytest.mark.parametrize(
+    ("faults", "max_tokens", "sentence"),
+    [
+        (
+            {"path_prefix": "/v1/chat", "status_code": 401},
+            None,
+            "The inference API key was refused",
+        ),
+        ({}, 1_000_000, f"The conversation is too long for {FIRST_MODEL}'s context window"),
+        ({"unavailable_models": frozenset({FIRST_MODEL})}, None, f"{FIRST_MODEL} is unavailable"),
+        ({"path_prefix": "/v1/chat", "status_code": 429}, None, "Vultr is rate limiting this key"),
+    ],
+)
+def test_errors_show_a_sentence_not_a_traceback(
+    demo_model: Simulator, faults: dict[str, Any], max_tokens: int | None, sentence: str
+) -> None:
+    page = open_page("inference_chat.py")
+    demo_model.set_faults(**faults)
+    if max_tokens:
+        page.number_input(key="chat_max_tokens").set_value(max_tokens)
+    page = ask(page.run())
+    assert not page.exception
+    assert any(sentence in error.value for error in page.error)
+    assert page.chat_input(key="chat_prompt")
+
+
+def test_models_that_cannot_load_leave_the_usage_on_screen(demo_model: Simulator) -> None:
+    demo_model.set_faults(path_prefix="/v1/models", status_code=401)
+    page = open_page("inference_chat.py")
+    assert not page.exception
+    assert any("Could not load the inference models" in e.value for e in page.error)
+    assert next(m.label for m in page.metric) == "Inference tokens this month"
+
+
+def test_this_months_usage_from_the_management_api(demo_model: Simulator) -> None:
+    page = open_page("inference_chat.py")
+    subscriptions = demo_model.organisation.inference_subscriptions
+    tokens = sum(
+        m.input_tokens + m.output_tokens for s in subscriptions for m in s.usage.current_month
+    )
+    metrics = {m.label: m.value for m in page.metric}
+    assert metrics["Inference tokens this month"] == f"{tokens:,}"
+    assert metrics["Inference cost this month"].startswith("$")
+    assert metrics["Inference cost last month"].startswith("$")
+    assert any(c.startswith("Cost basis: our model prices") for c in captions(page))
+
+
+def test_exports_hold_the_conversation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The download buttons' payloads, read as the app stored them."""
+    stored: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep_a_copy(
+        self: MemoryMediaFileStorage,
+        data: Any,
+        mimetype: str,
+        kind: Any,
+        filename: str | None = None,
+    ) -> str:
+        stored[filename or ""] = data if isinstance(data, bytes) else data.encode()
+        return original(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep_a_copy)
+    page = ask(open_page("inference_chat.py"))
+    text = reply_text(FIRST_MODEL, [{"role": "user", "content": PROMPT}], None)
+    markdown = stored["chat.md"].decode()
+    assert f"## You\n\n{PROMPT}" in markdown
+    assert f"## {FIRST_MODEL}\n\n{text}" in markdown
+    assert "**Session:** 1 reply" in markdown
+    document = json.loads(stored["chat.json"])
+    assert document["exchanges"][0]["prompt"] == PROMPT
+    assert document["exchanges"][0]["replies"][0]["text"] == text
+    assert document["totals"]["replies"] == 1
+    assert not page.exception
+
+
+def test_view_code_repeats_the_request_without_the_key() -> None:
+    page = ask(open_page("inference_chat.py"))
+    python, curl = (c.value for c in page.code)
+    for snippet in (python, curl):
+        assert PROMPT in snippet
+        assert FIRST_MODEL in snippet
+        assert "VULTR_INFERENCE_API_KEY" in snippet
+        assert DEMO_INFERENCE_KEY not in snippet
+    assert "https://api.vultrinference.com/v1" in python
+
+
+def test_new_conversation_clears_the_chat() -> None:
+    page = ask(open_page("inference_chat.py"))
+    assert assistant_texts(page)
+    page = page.button(key="chat_new").click().run()
+    assert not page.chat_message
+    assert not any(c.startswith("This session") for c in captions(page))
+
+
+def test_a_stopped_reply_keeps_what_had_arrived() -> None:
+    """What the Stop button leaves: a rerun finds the reply still streaming, and keeps it."""
+    page = open_page("inference_chat.py")
+    pending = PendingExchange.start(PROMPT, {"a": FIRST_MODEL}, "", [], ChatParameters())
+    with clients.inference_client(Settings(inference_requests_per_minute=100000)) as client:
+        pending.stream = client.stream_chat(pending.messages["a"], model=FIRST_MODEL)
+        arrived = "".join(next(pending.stream) for _ in range(4))
+        page.session_state["chat_running"] = pending
+        page = page.run()
+    assert not page.exception
+    assert assistant_texts(page) == [arrived]
+    figures = next(c for c in captions(page) if "first token" in c)
+    assert figures.endswith("stopped")
+    assert "chat_running" not in page.session_state
