@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -33,6 +33,7 @@ from vultr_core.errors import (
 )
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 USER_AGENT = f"vultr-dashboard/{__version__}"
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
@@ -154,6 +155,67 @@ class RetryPolicy:
         return rng.uniform(0.0, ceiling)
 
 
+class Retrier:
+    """Runs attempts under a RetryPolicy: the one retry loop both Vultr clients share.
+
+    Thread-safe: the RNG that draws the jitter is behind a lock.
+    """
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.policy = policy
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._rng_lock = threading.Lock()
+
+    def call(self, attempt: Callable[[float], T], *, what: str) -> T:
+        """``attempt(remaining_s)`` until it succeeds, fails for good, or time runs out.
+
+        ``remaining_s`` is what is left of the deadline, so an attempt can cap its timeout.
+
+        Raises:
+            ApiError: the failure of the last attempt.
+        """
+        started = self._clock()
+        number = 1
+        while True:
+            remaining_s = self.policy.deadline_s - (self._clock() - started)
+            try:
+                return attempt(remaining_s)
+            except ApiError as error:
+                delay_s = self._next_delay(number, error, started)
+                if delay_s is None:
+                    raise
+                logger.debug(
+                    "retrying %s after %s in %.2f s (attempt %d of %d)",
+                    what,
+                    type(error).__name__,
+                    delay_s,
+                    number + 1,
+                    self.policy.max_attempts,
+                )
+                self._sleep(delay_s)
+                number += 1
+
+    def _next_delay(self, number: int, error: ApiError, started: float) -> float | None:
+        """The wait before the next attempt, or None when we must give up now."""
+        if not self.policy.is_retryable(error) or number >= self.policy.max_attempts:
+            return None
+        with self._rng_lock:
+            delay_s = self.policy.delay_s(number, error, self._rng)
+        if self._clock() - started + delay_s >= self.policy.deadline_s:
+            logger.debug("giving up: a %.2f s wait would pass the deadline", delay_s)
+            return None
+        return delay_s
+
+
 def api_error_message(body: object) -> str | None:
     """The API's own words from an error body, in any of the shapes Vultr uses.
 
@@ -248,10 +310,7 @@ class JsonApi:
         self.client = client
         self.limiter = limiter
         self.retry = retry or RetryPolicy()
-        self._clock = clock
-        self._sleep = sleep
-        self._rng = rng or random.Random()
-        self._rng_lock = threading.Lock()
+        self._retrier = Retrier(self.retry, clock=clock, sleep=sleep, rng=rng)
 
     def request_json(
         self,
@@ -266,38 +325,10 @@ class JsonApi:
         Raises:
             ApiError: the subclass for the failure that ended the attempts.
         """
-        started = self._clock()
-        attempt = 1
-        while True:
-            remaining_s = self.retry.deadline_s - (self._clock() - started)
-            try:
-                return self._send_once(method, path, params, json_body, remaining_s)
-            except ApiError as error:
-                delay_s = self._next_delay(attempt, error, started)
-                if delay_s is None:
-                    raise
-                logger.debug(
-                    "retrying %s %s after %s in %.2f s (attempt %d of %d)",
-                    method,
-                    path,
-                    type(error).__name__,
-                    delay_s,
-                    attempt + 1,
-                    self.retry.max_attempts,
-                )
-                self._sleep(delay_s)
-                attempt += 1
-
-    def _next_delay(self, attempt: int, error: ApiError, started: float) -> float | None:
-        """The wait before the next attempt, or None when we must give up now."""
-        if not self.retry.is_retryable(error) or attempt >= self.retry.max_attempts:
-            return None
-        with self._rng_lock:
-            delay_s = self.retry.delay_s(attempt, error, self._rng)
-        if self._clock() - started + delay_s >= self.retry.deadline_s:
-            logger.debug("giving up: a %.2f s wait would pass the deadline", delay_s)
-            return None
-        return delay_s
+        return self._retrier.call(
+            lambda remaining_s: self._send_once(method, path, params, json_body, remaining_s),
+            what=f"{method} /{path.lstrip('/')}",
+        )
 
     def _send_once(
         self,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import threading
 import time
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from vultr_core.http import (
     Clock,
     Limiter,
     RateLimiter,
+    Retrier,
     RetryPolicy,
     Sleep,
     api_error_message,
@@ -171,11 +171,13 @@ class InferenceClient:
         self._limiter = limiter or RateLimiter.per_minute(
             requests_per_minute, clock=clock, sleep=sleep
         )
-        self._retry = RetryPolicy(max_attempts=max_retries + 1, deadline_s=deadline_s)
+        self._retrier = Retrier(
+            RetryPolicy(max_attempts=max_retries + 1, deadline_s=deadline_s),
+            clock=clock,
+            sleep=sleep,
+            rng=rng,
+        )
         self._clock = clock
-        self._sleep = sleep
-        self._rng = rng or random.Random()
-        self._rng_lock = threading.Lock()
 
     def close(self) -> None:
         self._client.close()
@@ -265,37 +267,10 @@ class InferenceClient:
         self, method: str, path: str, body: Mapping[str, Any] | None, *, stream: bool
     ) -> tuple[httpx.Response, float]:
         """A 2xx response (open when ``stream``) and the clock reading when it was sent."""
-        started = self._clock()
-        attempt = 1
-        while True:
-            remaining_s = self._retry.deadline_s - (self._clock() - started)
-            try:
-                return self._send_once(method, path, body, remaining_s, stream=stream)
-            except ApiError as error:
-                delay_s = self._next_delay(attempt, error, started)
-                if delay_s is None:
-                    raise
-                logger.debug(
-                    "retrying %s /%s after %s in %.2f s (attempt %d of %d)",
-                    method,
-                    path,
-                    type(error).__name__,
-                    delay_s,
-                    attempt + 1,
-                    self._retry.max_attempts,
-                )
-                self._sleep(delay_s)
-                attempt += 1
-
-    def _next_delay(self, attempt: int, error: ApiError, started: float) -> float | None:
-        if not self._retry.is_retryable(error) or attempt >= self._retry.max_attempts:
-            return None
-        with self._rng_lock:
-            delay_s = self._retry.delay_s(attempt, error, self._rng)
-        if self._clock() - started + delay_s >= self._retry.deadline_s:
-            logger.debug("giving up: a %.2f s wait would pass the deadline", delay_s)
-            return None
-        return delay_s
+        return self._retrier.call(
+            lambda remaining_s: self._send_once(method, path, body, remaining_s, stream=stream),
+            what=f"{method} /{path}",
+        )
 
     def _send_once(
         self,
