@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
+
+from vultr_core import clients
+from vultr_core.simulator import Faults, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTING_NAMES = (
@@ -40,3 +45,30 @@ def open_page(page: str) -> AppTest:
     """The app from its entry point, switched to one page, after both runs finish."""
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     return app.switch_page(f"pages/{page}").run()
+
+
+class KeptMediaStorage(MemoryMediaFileStorage):
+    """AppTest drops its media store after each run; keep the last one to read downloads."""
+
+    last: MemoryMediaFileStorage | None = None
+
+    def __init__(self, media_endpoint: str) -> None:
+        super().__init__(media_endpoint)
+        KeptMediaStorage.last = self
+
+
+@pytest.fixture
+def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
+    """A fresh demo organisation for this test, so its clock and faults are its own."""
+    simulator = Simulator(size="small")
+    monkeypatch.setattr(clients, "_demo_simulator", simulator)
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", KeptMediaStorage)
+    yield simulator
+    simulator.faults = Faults()
+
+
+def downloaded_csv(page: AppTest, key: str) -> str:
+    """The text a download button would hand the browser (needs the ``demo`` fixture)."""
+    url = page.download_button(key=key).proto.url
+    assert KeptMediaStorage.last is not None
+    return KeptMediaStorage.last.get_file(url.rsplit("/", 1)[1]).content.decode()

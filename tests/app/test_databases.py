@@ -3,52 +3,21 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
-import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ROOT, open_page
-from vultr_core import clients
+from tests.app.conftest import ROOT, downloaded_csv, open_page
 from vultr_core.formatting import format_usd
 from vultr_core.simulator import Faults, Simulator
 from vultr_core.simulator.catalog import DATABASE_PLAN_BY_ID
-
-
-class KeptMediaStorage(MemoryMediaFileStorage):
-    """AppTest drops its media store after each run; keep the last one to read downloads."""
-
-    last: MemoryMediaFileStorage | None = None
-
-    def __init__(self, media_endpoint: str) -> None:
-        super().__init__(media_endpoint)
-        KeptMediaStorage.last = self
-
-
-@pytest.fixture
-def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    """A fresh demo organisation for this test, so its clock and faults are its own."""
-    simulator = Simulator(size="small")
-    monkeypatch.setattr(clients, "_demo_simulator", simulator)
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", KeptMediaStorage)
-    yield simulator
-    simulator.faults = Faults()
 
 
 def every_database(simulator: Simulator) -> dict[str, dict[str, Any]]:
     return {
         d["label"]: d for p in simulator.organisation.databases for d in (p, *p["read_replicas"])
     }
-
-
-def downloaded_csv(page: AppTest, key: str) -> str:
-    url = page.download_button(key=key).proto.url
-    assert KeptMediaStorage.last is not None
-    return KeptMediaStorage.last.get_file(url.rsplit("/", 1)[1]).content.decode()
 
 
 def test_lists_every_database_and_replica_with_its_monthly_cost(demo: Simulator) -> None:

@@ -5,16 +5,12 @@ from __future__ import annotations
 import io
 import json
 import socket
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ROOT, open_page
-from vultr_core import clients
+from tests.app.conftest import ROOT, downloaded_csv, open_page
 from vultr_core.clients import management_client
 from vultr_core.config import Settings
 from vultr_core.formatting import format_usd
@@ -89,25 +85,6 @@ def test_a_malformed_setting_stops_the_app_with_the_settings_name(
 # Costs, the CSV, the stopped-but-billed list (each on a fresh demo organisation).
 
 
-class KeptMediaStorage(MemoryMediaFileStorage):
-    """AppTest drops its media store after each run; keep the last one to read downloads."""
-
-    last: MemoryMediaFileStorage | None = None
-
-    def __init__(self, media_endpoint: str) -> None:
-        super().__init__(media_endpoint)
-        KeptMediaStorage.last = self
-
-
-@pytest.fixture
-def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    simulator = Simulator(size="small")
-    monkeypatch.setattr(clients, "_demo_simulator", simulator)
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", KeptMediaStorage)
-    yield simulator
-    simulator.faults = Faults()
-
-
 def chart_labels(page: AppTest, key: str) -> list[str]:
     (found,) = [c for c in page.get("plotly_chart") if c.key == key]
     return list(json.loads(found.proto.spec)["data"][0]["y"])
@@ -128,10 +105,7 @@ def test_the_csv_and_the_cost_charts_hold_the_filtered_rows(demo: Simulator) -> 
     region = demo.organisation.instances[0]["region"]
     page.multiselect(key="inst_region").set_value([region]).run()
     expected = {i["label"] for i in demo.organisation.instances if i["region"] == region}
-    url = page.download_button(key="inst_csv").proto.url
-    assert KeptMediaStorage.last is not None
-    csv = KeptMediaStorage.last.get_file(url.rsplit("/", 1)[1]).content.decode()
-    downloaded = pd.read_csv(io.StringIO(csv))
+    downloaded = pd.read_csv(io.StringIO(downloaded_csv(page, "inst_csv")))
     assert set(downloaded["label"]) == expected
     assert downloaded["monthly_cost_usd"].sum() == pytest.approx(
         page.dataframe[0].value["monthly_cost_usd"].sum()

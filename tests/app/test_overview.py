@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT, open_page
-from vultr_core import clients
 from vultr_core.clients import DEMO_MANAGEMENT_URL
 from vultr_core.costs import forecast, reconcile
 from vultr_core.formatting import format_balance, format_usd
@@ -20,15 +18,6 @@ from vultr_core.management import ManagementClient
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
 from vultr_core.simulator.catalog import PLAN_BY_ID
 from vultr_core.spend_data import fetch_inventory, price_inventory
-
-
-@pytest.fixture
-def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    """A fresh demo organisation for this test, so its clock and faults are its own."""
-    simulator = Simulator(size="small")
-    monkeypatch.setattr(clients, "_demo_simulator", simulator)
-    yield simulator
-    simulator.faults = Faults()
 
 
 def chart(page: AppTest, key: str) -> dict[str, Any]:
