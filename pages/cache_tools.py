@@ -22,7 +22,9 @@ from vultr_core.errors import VultrError
 
 settings = ui.start_page("Cache Tools")
 state = st.session_state
-who = str(st.user.get("email") or "anonymous") if st.user.get("is_logged_in") else "anonymous"
+email = str(st.user.get("email") or "") if st.user.get("is_logged_in") else None
+who = email or "anonymous"
+may_change = settings.may_change_cache(email)
 
 
 @st.dialog("Please confirm")
@@ -32,7 +34,9 @@ def confirm(message: str, yes: str, action: Callable[[], str]) -> None:
     left, right = st.columns(2)
     confirmed = left.button(yes, key="cache_yes", type="primary")
     cancelled = right.button("Cancel", key="cache_no")
-    if confirmed:
+    if confirmed and not may_change:
+        state["cache_flash"] = ("error", "Not done: you may not change this cache.")
+    elif confirmed:
         try:
             state["cache_flash"] = ("success", action())
         except VultrError as error:
@@ -59,6 +63,13 @@ kind, message = state.pop("cache_flash", ("", ""))
 if kind:
     (st.success if kind == "success" else st.error)(message)
 st.caption(f"Namespace `{helper.namespace}` on `{client_location(helper.client)}`")
+if not may_change:
+    st.info(
+        "Read-only for you: only the addresses in `CACHE_ADMIN_EMAILS` may invalidate, take "
+        "or write keys"
+        + (", and you are not signed in." if email is None else f"; {email} is not one of them."),
+        icon=":material/lock:",
+    )
 if summary.eviction_warning:
     st.warning(summary.eviction_warning, icon=":material/warning:")
 overall = summary.stats.overall
@@ -115,7 +126,9 @@ with tags_tab:
             )
             st.write(f"Invalidating `{tag}` deletes {doomed} ({preview.total_bytes:,} bytes).")
             st.dataframe(key_infos_frame(preview.keys), hide_index=True)
-            if st.button("Invalidate…", key="cache_invalidate", type="primary"):
+            if st.button(
+                "Invalidate…", key="cache_invalidate", type="primary", disabled=not may_change
+            ):
                 state["cache_confirm"] = "invalidate"
             if state.get("cache_confirm") == "invalidate":
                 confirm(
@@ -143,7 +156,9 @@ with play_tab:
     delay_ms = delay_col.slider("Simulated compute time (ms)", 0, 3000, 400, key="cache_play_delay")
     compute_col, set_col = st.columns(2)
     try:
-        if compute_col.button("Get or compute", key="cache_play_run", type="primary"):
+        if compute_col.button(
+            "Get or compute", key="cache_play_run", type="primary", disabled=not may_change
+        ):
             compute = simulated_compute(json.loads(value_text), delay_ms / 1000)
             fetched = helper.fetch(key, compute, ttl, tags=tags)
             source = "computed" if fetched.source == "computed" else "hit"
@@ -151,7 +166,7 @@ with play_tab:
             st.write(f"**{fetched.source}** in {fetched.elapsed_ms:,.1f} ms:")
             st.json(fetched.value)
             ui.clear_cache_views()
-        if set_col.button("Set with tags", key="cache_play_set"):
+        if set_col.button("Set with tags", key="cache_play_set", disabled=not may_change):
             helper.set_with_tags(key, json.loads(value_text), tags, ttl)
             st.success(f"Stored `{key}` with tags {tags or 'none'}.")
             ui.clear_cache_views()
@@ -171,7 +186,9 @@ with take_tab:
             st.error(f"Could not look at those keys. {error}")
         else:
             st.dataframe(key_infos_frame(found), hide_index=True)
-            if st.button("Take and delete…", key="cache_take", type="primary"):
+            if st.button(
+                "Take and delete…", key="cache_take", type="primary", disabled=not may_change
+            ):
                 state["cache_confirm"] = "take"
             if state.get("cache_confirm") == "take":
                 confirm(

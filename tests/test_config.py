@@ -89,6 +89,12 @@ def test_secrets_are_masked_in_repr_and_str() -> None:
         ("VULTR_DEMO", "maybe"),
         ("INFERENCE_REQUESTS_PER_MINUTE", "0"),
         ("INFERENCE_REQUESTS_PER_MINUTE", "sixty"),
+        ("VULTR_API_TIMEOUT_S", "0"),
+        ("VULTR_API_DEADLINE_S", "-5"),
+        ("INFERENCE_TIMEOUT_S", "nan"),
+        ("INFERENCE_DEADLINE_S", "soon"),
+        ("VULTR_DEMO_SIZE", "huge"),
+        ("CACHE_ADMIN_EMAILS", "ops@example.com, bob"),
     ],
 )
 def test_a_malformed_setting_is_an_error_that_names_it(name: str, value: str) -> None:
@@ -140,3 +146,29 @@ def test_cache_key_follows_every_setting_but_never_shows_a_secret() -> None:
         != Settings.from_env({"VULTR_API_KEY": SENTINEL, "VULTR_DEMO": "1"}).cache_key
     )
     assert SENTINEL not in base.cache_key
+
+
+def test_timeouts_and_demo_size_are_settings() -> None:
+    current = Settings.from_env(
+        {
+            "VULTR_API_TIMEOUT_S": "2.5",
+            "VULTR_API_DEADLINE_S": "4",
+            "INFERENCE_TIMEOUT_S": "3",
+            "INFERENCE_DEADLINE_S": "6",
+            "VULTR_DEMO_SIZE": "Large",
+        }
+    )
+    assert (current.api_timeout_s, current.api_deadline_s) == (2.5, 4.0)
+    assert (current.inference_timeout_s, current.inference_deadline_s) == (3.0, 6.0)
+    assert current.demo_size == "large"
+    assert current.cache_key != Settings.from_env({}).cache_key
+
+
+def test_the_cache_admin_list_decides_who_may_change_the_cache() -> None:
+    anyone = Settings.from_env({})
+    assert anyone.may_change_cache(None)
+    listed = Settings.from_env({"CACHE_ADMIN_EMAILS": " Ops@Example.com ,ana@example.com"})
+    assert listed.cache_admin_emails == {"ops@example.com", "ana@example.com"}
+    assert listed.may_change_cache("OPS@example.com")
+    assert not listed.may_change_cache("eve@example.com")
+    assert not listed.may_change_cache(None)

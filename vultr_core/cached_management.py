@@ -30,7 +30,6 @@ from vultr_core.cache import CacheHelper
 from vultr_core.config import Settings
 from vultr_core.errors import VultrError
 from vultr_core.management import ManagementClient
-from vultr_core.simulator import DEMO_API_KEY
 
 log = logging.getLogger(__name__)
 
@@ -161,22 +160,13 @@ def cached_management_client(
     settings: Settings, cache: CacheHelper, *, ttl_s: float = DEFAULT_TTL_S
 ) -> CachedManagementClient:
     """clients.management_client's twin whose reads are shared through ``cache``."""
-    scope = management_scope(settings)
-    if settings.demo_mode:
-        return CachedManagementClient(
-            DEMO_API_KEY,
-            cache=cache,
-            scope=scope,
-            ttl_s=ttl_s,
-            base_url=clients.DEMO_MANAGEMENT_URL,
-            transport=clients.demo_simulator().transport(),
-        )
+    options = clients.management_options(settings)
     return CachedManagementClient(
-        settings.management_api_key,
+        options.pop("api_key"),
         cache=cache,
-        scope=scope,
+        scope=management_scope(settings),
         ttl_s=ttl_s,
-        base_url=settings.management_api_url,
+        **options,
     )
 
 

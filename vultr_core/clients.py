@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import httpx
 
-from vultr_core.config import Secret, Settings
+from vultr_core.config import DEFAULT_DEMO_SIZE, Secret, Settings
 from vultr_core.embedded import embedded_postgres_url, embedded_valkey_url
-from vultr_core.http import Limiter, RateLimiter
+from vultr_core.http import Limiter, RateLimiter, RetryPolicy
 from vultr_core.inference import InferenceClient
 from vultr_core.inference_limits import ValkeyRateLimiter, limiter_key
 from vultr_core.management import ManagementClient
@@ -23,30 +24,41 @@ DEMO_BURST = 1_000
 DEMO_INFERENCE_URL = "http://vultr-inference-simulator.invalid/v1"
 
 _demo_lock = threading.Lock()
-_demo_simulator: Simulator | None = None
+_demo_simulators: dict[str, Simulator] = {}
 
 
-def demo_simulator() -> Simulator:
-    """The one demo organisation of this process, built on first use."""
-    global _demo_simulator
+def demo_simulator(size: str = DEFAULT_DEMO_SIZE) -> Simulator:
+    """The demo organisation of this size for this process, built on first use."""
     with _demo_lock:
-        if _demo_simulator is None:
-            _demo_simulator = Simulator(size="small")
-            _demo_simulator.set_faults(**DEMO_REPLY_PACE)
-        return _demo_simulator
+        if size not in _demo_simulators:
+            simulator = Simulator(size=size)
+            simulator.set_faults(**DEMO_REPLY_PACE)
+            _demo_simulators[size] = simulator
+        return _demo_simulators[size]
+
+
+def management_options(settings: Settings) -> dict[str, Any]:
+    """ManagementClient's keyword arguments for the settings: the simulator in demo mode."""
+    options: dict[str, Any] = {
+        "api_key": settings.management_api_key,
+        "base_url": settings.management_api_url,
+        "retry": RetryPolicy(deadline_s=settings.api_deadline_s),
+        "read_timeout_s": settings.api_timeout_s,
+    }
+    if settings.demo_mode:
+        options |= {
+            "api_key": DEMO_API_KEY,
+            "base_url": DEMO_MANAGEMENT_URL,
+            "transport": demo_simulator(settings.demo_size).transport(),
+            # The in-process simulator is not Vultr: there is no per-IP limit to stay under.
+            "limiter": RateLimiter(DEMO_REQUESTS_PER_S, DEMO_BURST),
+        }
+    return options
 
 
 def management_client(settings: Settings) -> ManagementClient:
     """A management client for the settings: the simulator when in demo mode."""
-    if settings.demo_mode:
-        return ManagementClient(
-            DEMO_API_KEY,
-            base_url=DEMO_MANAGEMENT_URL,
-            transport=demo_simulator().transport(),
-            # The in-process simulator is not Vultr: there is no per-IP limit to stay under.
-            limiter=RateLimiter(DEMO_REQUESTS_PER_S, DEMO_BURST),
-        )
-    return ManagementClient(settings.management_api_key, base_url=settings.management_api_url)
+    return ManagementClient(**management_options(settings))
 
 
 def inference_client(settings: Settings) -> InferenceClient:
@@ -59,7 +71,7 @@ def inference_client(settings: Settings) -> InferenceClient:
     transport: httpx.BaseTransport | None = None
     if settings.demo_inference:
         key, url = Secret(DEMO_INFERENCE_KEY), DEMO_INFERENCE_URL
-        transport = demo_simulator().transport()
+        transport = demo_simulator(settings.demo_size).transport()
     else:
         key, url = settings.inference_api_key, settings.inference_api_url
     limiter: Limiter | None = None
@@ -75,6 +87,8 @@ def inference_client(settings: Settings) -> InferenceClient:
         transport=transport,
         requests_per_minute=settings.inference_requests_per_minute,
         limiter=limiter,
+        read_timeout_s=settings.inference_timeout_s,
+        deadline_s=settings.inference_deadline_s,
     )
 
 

@@ -21,6 +21,12 @@ from vultr_core.inference_prices import ModelPrice, parse_prices
 DEFAULT_MANAGEMENT_API_URL = "https://api.vultr.com/v2"
 DEFAULT_INFERENCE_API_URL = "https://api.vultrinference.com/v1"
 DEFAULT_INFERENCE_REQUESTS_PER_MINUTE = 60
+DEFAULT_API_TIMEOUT_S = 30.0
+DEFAULT_API_DEADLINE_S = 60.0
+DEFAULT_INFERENCE_TIMEOUT_S = 120.0
+DEFAULT_INFERENCE_DEADLINE_S = 180.0
+DEMO_SIZES = ("empty", "small", "large")
+DEFAULT_DEMO_SIZE = "small"
 MASK = "***"
 
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -80,6 +86,14 @@ class Settings:
     inference_requests_per_minute: int = DEFAULT_INFERENCE_REQUESTS_PER_MINUTE
     # Overrides of inference_prices.DEFAULT_PRICES, dated by INFERENCE_PRICES_AS_OF.
     inference_prices: tuple[ModelPrice, ...] = ()
+    # Per request (time to the next byte) and in total, retries included.
+    api_timeout_s: float = DEFAULT_API_TIMEOUT_S
+    api_deadline_s: float = DEFAULT_API_DEADLINE_S
+    inference_timeout_s: float = DEFAULT_INFERENCE_TIMEOUT_S
+    inference_deadline_s: float = DEFAULT_INFERENCE_DEADLINE_S
+    demo_size: str = DEFAULT_DEMO_SIZE
+    # Lower-case e-mail addresses allowed to run Cache Tools' destructive actions; empty: anyone.
+    cache_admin_emails: frozenset[str] = frozenset()
     sources: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -106,6 +120,9 @@ class Settings:
             str(self.force_demo),
             str(self.inference_requests_per_minute),
             repr(self.inference_prices),
+            repr(self._limits()),
+            self.demo_size,
+            ",".join(sorted(self.cache_admin_emails)),
         ]
         return hashlib.sha256("\x00".join(values).encode()).hexdigest()[:16]
 
@@ -120,10 +137,31 @@ class Settings:
             "force_demo": self.force_demo,
             "inference_requests_per_minute": self.inference_requests_per_minute,
             "inference_prices": self.inference_prices,
+            "api_timeout_s": self.api_timeout_s,
+            "api_deadline_s": self.api_deadline_s,
+            "inference_timeout_s": self.inference_timeout_s,
+            "inference_deadline_s": self.inference_deadline_s,
+            "demo_size": self.demo_size,
+            "cache_admin_emails": sorted(self.cache_admin_emails),
         }
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
     __str__ = __repr__
+
+    def _limits(self) -> tuple[float, ...]:
+        return (
+            self.api_timeout_s,
+            self.api_deadline_s,
+            self.inference_timeout_s,
+            self.inference_deadline_s,
+        )
+
+    def may_change_cache(self, email: str | None) -> bool:
+        """Whether this signed-in user (None: nobody signed in) may run destructive cache
+        actions: anyone when CACHE_ADMIN_EMAILS is unset, else only the listed addresses."""
+        if not self.cache_admin_emails:
+            return True
+        return email is not None and email.strip().lower() in self.cache_admin_emails
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -159,6 +197,16 @@ class Settings:
                 merged, "INFERENCE_REQUESTS_PER_MINUTE", DEFAULT_INFERENCE_REQUESTS_PER_MINUTE
             ),
             inference_prices=_prices(merged, "INFERENCE_PRICES", "INFERENCE_PRICES_AS_OF"),
+            api_timeout_s=_positive_float(merged, "VULTR_API_TIMEOUT_S", DEFAULT_API_TIMEOUT_S),
+            api_deadline_s=_positive_float(merged, "VULTR_API_DEADLINE_S", DEFAULT_API_DEADLINE_S),
+            inference_timeout_s=_positive_float(
+                merged, "INFERENCE_TIMEOUT_S", DEFAULT_INFERENCE_TIMEOUT_S
+            ),
+            inference_deadline_s=_positive_float(
+                merged, "INFERENCE_DEADLINE_S", DEFAULT_INFERENCE_DEADLINE_S
+            ),
+            demo_size=_choice(merged, "VULTR_DEMO_SIZE", DEMO_SIZES, DEFAULT_DEMO_SIZE),
+            cache_admin_emails=_emails(merged, "CACHE_ADMIN_EMAILS"),
             sources=("environment", "secrets") if secrets else ("environment",),
         )
 
@@ -243,6 +291,43 @@ def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
             f"{name} must be a positive whole number, got {raw!r}", setting=name
         )
     return number
+
+
+def _positive_float(values: Mapping[str, str], name: str, default: float) -> float:
+    raw = values.get(name)
+    if raw is None:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        number = 0.0
+    if not 0 < number < float("inf"):
+        raise ConfigurationError(
+            f"{name} must be a positive number of seconds, got {raw!r}", setting=name
+        )
+    return number
+
+
+def _choice(values: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    word = values.get(name, default).lower()
+    if word not in choices:
+        raise ConfigurationError(
+            f"{name} must be one of {', '.join(choices)}, got {word!r}", setting=name
+        )
+    return word
+
+
+def _emails(values: Mapping[str, str], name: str) -> frozenset[str]:
+    addresses = frozenset(
+        part.strip().lower() for part in values.get(name, "").split(",") if part.strip()
+    )
+    malformed = sorted(address for address in addresses if "@" not in address)
+    if malformed:
+        raise ConfigurationError(
+            f"{name} must be e-mail addresses separated by commas; {malformed[0]!r} is not one",
+            setting=name,
+        )
+    return addresses
 
 
 def _prices(values: Mapping[str, str], name: str, date_name: str) -> tuple[ModelPrice, ...]:

@@ -27,6 +27,12 @@ SETTING_NAMES = (
     "INFERENCE_REQUESTS_PER_MINUTE",
     "INFERENCE_PRICES",
     "INFERENCE_PRICES_AS_OF",
+    "VULTR_API_TIMEOUT_S",
+    "VULTR_API_DEADLINE_S",
+    "INFERENCE_TIMEOUT_S",
+    "INFERENCE_DEADLINE_S",
+    "VULTR_DEMO_SIZE",
+    "CACHE_ADMIN_EMAILS",
 )
 
 
@@ -61,7 +67,7 @@ class KeptMediaStorage(MemoryMediaFileStorage):
 def demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
     """A fresh demo organisation for this test, so its clock and faults are its own."""
     simulator = Simulator(size="small")
-    monkeypatch.setattr(clients, "_demo_simulator", simulator)
+    monkeypatch.setitem(clients._demo_simulators, "small", simulator)
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", KeptMediaStorage)
     yield simulator
     simulator.faults = Faults()

@@ -10,7 +10,7 @@ import streamlit as st
 import valkey
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import open_page
+from tests.app.conftest import ROOT, open_page
 from tests.cache_support import closed_port
 from vultr_core.cache import CacheHelper
 from vultr_core.cache_audit import recent_actions
@@ -103,6 +103,48 @@ def test_cancelling_the_confirmation_deletes_nothing(cache: CacheHelper) -> None
     assert cache.preview_tag("reports").key_count == 2
     assert recent_actions(cache) == []
     assert "cache_yes" not in [button.key for button in page.button]
+
+
+def test_with_an_admin_list_others_see_the_cache_but_cannot_change_it(
+    cache: CacheHelper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CACHE_ADMIN_EMAILS", "ops@example.com")
+    cache.set_many({"a": 1, "b": 2}, ["reports"])
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    app.user = {"is_logged_in": True, "email": "eve@example.com"}
+    page = app.run().switch_page("pages/cache_tools.py").run()
+    page.selectbox(key="cache_tag").set_value("reports").run()
+    assert "eve@example.com is not one of them" in page.info[-1].value
+    assert set(table_with(page, "exists")["key"]) == {"a", "b"}, "reading is still allowed"
+    for key in ("cache_invalidate", "cache_play_run", "cache_play_set"):
+        assert page.button(key=key).disabled, key
+    page.text_area(key="cache_take_keys").input("a").run()
+    assert page.button(key="cache_take").disabled
+    assert cache.preview_tag("reports").key_count == 2
+    assert recent_actions(cache) == []
+
+
+def test_a_listed_admin_may_invalidate(cache: CacheHelper, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CACHE_ADMIN_EMAILS", "eve@example.com, ops@example.com")
+    cache.set_many({"a": 1, "b": 2}, ["reports"])
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    app.user = {"is_logged_in": True, "email": "Ops@Example.com"}
+    page = app.run().switch_page("pages/cache_tools.py").run()
+    assert not page.info or "Read-only" not in page.info[-1].value
+    page.selectbox(key="cache_tag").set_value("reports").run()
+    page.button(key="cache_invalidate").click().run()
+    page.button(key="cache_yes").click().run()
+    assert "Deleted 2 keys" in texts(page)
+    assert cache.preview_tag("reports").key_count == 0
+
+
+def test_with_an_admin_list_and_nobody_signed_in_the_cache_is_read_only(
+    cache: CacheHelper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CACHE_ADMIN_EMAILS", "ops@example.com")
+    page = open_page("cache_tools.py")
+    assert "you are not signed in" in page.info[-1].value
+    assert page.button(key="cache_play_set").disabled
 
 
 def test_taking_keys_shows_their_values_once_and_removes_them(cache: CacheHelper) -> None:
