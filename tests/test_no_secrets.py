@@ -1,0 +1,205 @@
+"""No secret anywhere: every key and password is a sentinel, and none comes back out.
+
+The management and inference keys, the PostgreSQL and Valkey passwords (real accounts on the
+test servers, so the app really logs in with them) and every secret field the simulated API
+returns are sentinel strings. Every command-line command, with and without ``--json`` and with
+DEBUG logging, and every page under AppTest, with a chat reply and its "view code", must show
+none of them: not on stdout or stderr, not in any rendered element, not in any log record.
+The browser's share of the proof (page HTML, the server's log) is in tests/e2e.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import FIXED_NOW
+from tests.sentinel_servers import sentinel_postgres_url, sentinel_valkey_url, with_credentials
+from vultr_core.cli import main
+from vultr_core.simulator import Simulator, SimulatorServer
+
+ROOT = Path(__file__).resolve().parents[1]
+MANAGEMENT_KEY = "MGMTKEYSENTINEL0c41"
+INFERENCE_KEY = "INFKEYSENTINEL9d27"
+POSTGRES_PASSWORD = "PGPASSSENTINEL51e8"
+VALKEY_PASSWORD = "VKPASSSENTINEL7a63"
+API_DATA = "APIDATASENTINEL2f90"
+WRONG_PASSWORD = "WRONGPASSSENTINEL3b1d"
+SENTINELS = (MANAGEMENT_KEY, INFERENCE_KEY, POSTGRES_PASSWORD, VALKEY_PASSWORD, API_DATA)
+COMMANDS = ("account", "instances", "databases", "valkey", "summary", "health", "test")
+PAGES = (
+    "overview.py",
+    "instances.py",
+    "databases.py",
+    "valkey.py",
+    "inference_chat.py",
+    "cache_tools.py",
+)
+
+
+@dataclass
+class SentinelWorld:
+    simulator: Simulator
+    environ: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def world(postgres_url: str, valkey_url: str) -> Iterator[SentinelWorld]:
+    simulator = Simulator(
+        size="small",
+        now=FIXED_NOW,
+        api_key=MANAGEMENT_KEY,
+        inference_api_key=INFERENCE_KEY,
+        secret_sentinel=API_DATA,
+    )
+    with (
+        simulator.serve() as server,
+        sentinel_postgres_url(postgres_url, POSTGRES_PASSWORD) as database_url,
+        sentinel_valkey_url(valkey_url, VALKEY_PASSWORD) as cache_url,
+    ):
+        yield SentinelWorld(simulator, sentinel_environ(server, database_url, cache_url))
+
+
+def sentinel_environ(server: SimulatorServer, database_url: str, cache_url: str) -> dict[str, str]:
+    return {
+        "VULTR_API_KEY": MANAGEMENT_KEY,
+        "VULTR_API_URL": f"{server.base_url}/v2",
+        "VULTR_INFERENCE_API_KEY": INFERENCE_KEY,
+        "VULTR_INFERENCE_URL": f"{server.base_url}/v1",
+        "DATABASE_URL": database_url,
+        "VALKEY_URL": cache_url,
+        "INFERENCE_REQUESTS_PER_MINUTE": "100000",
+    }
+
+
+@pytest.fixture
+def every_log_record() -> Iterator[io.StringIO]:
+    """Every record of every logger at DEBUG, Streamlit's own included, with its arguments."""
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    loggers = [logging.getLogger(), logging.getLogger("streamlit")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    yield written
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def run_cli(*argv: str, environ: dict[str, str]) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        list(argv),
+        environ=environ,
+        secrets_path=Path("/nonexistent/secrets.toml"),
+        stdout=out,
+        stderr=err,
+    )
+    return code, out.getvalue() + err.getvalue()
+
+
+def leaked(text: str) -> list[str]:
+    return [sentinel for sentinel in SENTINELS if sentinel in text]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_no_command_prints_or_logs_a_secret(
+    command: str, world: SentinelWorld, every_log_record: io.StringIO
+) -> None:
+    for extra in ((), ("--json",)):
+        code, printed = run_cli("--verbose", command, *extra, environ=world.environ)
+        assert code == 0, printed
+        assert leaked(printed) == [], (command, extra)
+    assert leaked(every_log_record.getvalue()) == []
+
+
+@pytest.mark.parametrize("command", ["health", "test"])
+def test_a_wrong_password_is_reported_without_the_password(
+    command: str, world: SentinelWorld, postgres_url: str, valkey_url: str
+) -> None:
+    environ = world.environ | {
+        "DATABASE_URL": with_credentials(postgres_url, "sentinel_monitor", WRONG_PASSWORD),
+        "VALKEY_URL": with_credentials(valkey_url, "sentinel_user", WRONG_PASSWORD),
+    }
+    code, printed = run_cli(command, environ=environ)
+    assert "valkey" in printed.lower()
+    assert WRONG_PASSWORD not in printed
+    assert leaked(printed) == []
+    if command == "test":
+        assert code == 1, "a failed round trip is a failed test"
+
+
+def rendered_text(app: AppTest) -> str:
+    """Every element the script produced, as its full protobuf text (labels, values, help)."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(app._tree)
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def app_settings(world: SentinelWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in world.environ.items():
+        monkeypatch.setenv(name, value)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_page(page: str) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    return app.switch_page(f"pages/{page}").run()
+
+
+@pytest.mark.usefixtures("app_settings")
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_renders_or_logs_a_secret(
+    page: str, world: SentinelWorld, every_log_record: io.StringIO
+) -> None:
+    app = open_page(page)
+    if page == "inference_chat.py":
+        app = app.chat_input(key="chat_prompt").set_value("What does my database cost?").run()
+        assert [m for m in app.chat_message if m.name == "assistant"], "a reply came back"
+    assert not app.exception
+    assert "Demo mode" not in rendered_text(app), "the sentinel keys are in use"
+    assert leaked(rendered_text(app)) == []
+    assert leaked(every_log_record.getvalue()) == []
+    assert leaked(repr({key: app.session_state[key] for key in app.session_state})) == []
+
+
+def test_the_sentinels_really_went_over_the_wire(world: SentinelWorld) -> None:
+    """The proof above means something only if every sentinel was in play: both keys sent,
+    the API's answers full of secret fields, and both servers logged into and answering."""
+    code, printed = run_cli("test", "--json", environ=world.environ)
+    assert code == 0, printed
+    sent = {request.headers.get("authorization") for request in world.simulator.request_log}
+    assert {f"Bearer {MANAGEMENT_KEY}", f"Bearer {INFERENCE_KEY}"} <= sent
+    answer = httpx.get(
+        f"{world.environ['VULTR_API_URL']}/databases",
+        headers={"Authorization": f"Bearer {MANAGEMENT_KEY}"},
+    )
+    assert API_DATA in answer.text
+    passed = {result["service"]: result["passed"] for result in json.loads(printed)["results"]}
+    assert passed == {"postgres": True, "valkey": True, "management": True, "inference": True}
