@@ -4,9 +4,25 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_settings import settings
+from vultr_core.embedded import start_in_background
+from vultr_core.errors import ConfigurationError
+
 PAGES = Path(__file__).parent / "pages"
 
+
+def start_local_servers() -> None:
+    """Start the embedded PostgreSQL and Valkey that will stand in for unset URLs now, so they
+    boot while the first page imports; a page reports a broken setting itself."""
+    try:
+        current = settings()
+    except ConfigurationError:
+        return
+    start_in_background(postgres=current.database_url is None, valkey=current.valkey_url is None)
+
+
 st.set_page_config(page_title="Vultr Dashboard", page_icon=":material/cloud:", layout="wide")
+start_local_servers()
 
 navigation = st.navigation(
     {

@@ -6,7 +6,6 @@ do I/O themselves.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import pandas as pd
 import streamlit as st
 
+from app_settings import read_secrets, settings
 from vultr_core import clients, health
 from vultr_core.cache import CacheHelper, KeyInfo, TagPreview
 from vultr_core.cache_browser import (
@@ -82,19 +82,6 @@ class Loaded(Generic[T]):
 
     value: T
     fetched_at: datetime
-
-
-def read_secrets() -> dict[str, Any]:
-    """st.secrets as a plain dict; without any secrets.toml Streamlit raises, so: empty."""
-    try:
-        return {key: st.secrets[key] for key in st.secrets}
-    except FileNotFoundError:
-        return {}
-
-
-def settings() -> Settings:
-    """Settings from the environment and st.secrets (secrets win)."""
-    return Settings.from_sources(os.environ, read_secrets())
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda client: client.close())
@@ -404,7 +391,8 @@ def render_spend_metrics(spend: Spend) -> None:
         "means more credit or less owed.",
         border=True,
     )
-    paid = account.last_payment_amount_usd
+    # An account that never paid has no payment date (and Vultr's amount 0): "none".
+    paid = account.last_payment_amount_usd if account.last_payment_date else None
     payment.metric(
         "Last payment",
         format_usd(abs(paid)) if paid is not None else "none",
@@ -808,8 +796,9 @@ VERDICT_ICONS = {
 
 @st.cache_data(ttl=HEALTH_TTL_S, show_spinner=False)
 def load_health(cache_key: str, _settings: Settings) -> Loaded[HealthReport]:
-    """Every service at once; never raises: each service carries its own failure."""
-    return Loaded(health.check_health(_settings), datetime.now(UTC))
+    """Every service at once; never raises: each service carries its own failure. The strip
+    shows status, not rates, so a first Valkey check does not wait for a second sample."""
+    return Loaded(health.check_health(_settings, wait_for_rates=False), datetime.now(UTC))
 
 
 @st.cache_data(ttl=HEALTH_TTL_S, show_spinner=False)

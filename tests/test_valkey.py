@@ -183,6 +183,21 @@ def test_the_hit_ratio_covers_the_interval_since_the_last_check(
     assert (rates.hits, rates.misses, rates.hit_ratio) == (3, 1, 0.75)
 
 
+def test_a_quick_first_check_skips_the_rates_and_the_next_one_measures_from_it(
+    valkey_url: str, valkey_client: valkey.Valkey, probes: Callable[..., ValkeyProbe]
+) -> None:
+    slept: list[float] = []
+    probe = probes(valkey_url, sleep=slept.append)
+    first = probe.check(wait_for_rates=False)
+    assert first.rates is None
+    assert first.info is not None, "everything else is read as usual"
+    valkey_client.get("cold")
+    second = probe.check(wait_for_rates=False)
+    assert second.rates is not None
+    assert (second.rates.hits, second.rates.misses) == (0, 1)
+    assert slept == []
+
+
 def test_a_stalled_server_shows_in_the_latency_tail_but_one_blip_does_not_warn(
     valkey_url: str,
     valkey_client: valkey.Valkey,

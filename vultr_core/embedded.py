@@ -12,16 +12,19 @@ data directory sits in a dedicated temporary folder of its own, never under the 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import shutil
 import subprocess
 import tempfile
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from vultr_core.errors import ConnectionError
 
-_lock = threading.Lock()
+_postgres_lock = threading.Lock()
+_valkey_lock = threading.Lock()
 _postgres_url: str | None = None
 _valkey_url: str | None = None
 
@@ -33,7 +36,7 @@ def embedded_postgres_url() -> str:
         ConnectionError: the server could not be started.
     """
     global _postgres_url
-    with _lock:
+    with _postgres_lock:
         if _postgres_url is None:
             _postgres_url = _start_postgres()
         return _postgres_url
@@ -46,10 +49,29 @@ def embedded_valkey_url() -> str:
         ConnectionError: the server could not be started.
     """
     global _valkey_url
-    with _lock:
+    with _valkey_lock:
         if _valkey_url is None:
             _valkey_url = _start_valkey()
         return _valkey_url
+
+
+def start_in_background(*, postgres: bool, valkey: bool) -> None:
+    """Start the servers asked for in daemon threads and return at once.
+
+    A cold start of the app overlaps initdb with its own imports this way. A failure here is
+    left for the first real caller, whose own attempt raises it with its message.
+    """
+    for wanted, started, start in (
+        (postgres, _postgres_url, embedded_postgres_url),
+        (valkey, _valkey_url, embedded_valkey_url),
+    ):
+        if wanted and started is None:
+            threading.Thread(target=_quietly, args=(start,), daemon=True).start()
+
+
+def _quietly(start: Callable[[], str]) -> None:
+    with contextlib.suppress(ConnectionError):
+        start()
 
 
 def _start_postgres() -> str:

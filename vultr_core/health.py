@@ -282,15 +282,19 @@ def check_health(
     services: Iterable[str] = SERVICES,
     timeouts_s: Mapping[str, float] | None = None,
     history: HealthHistory | None = None,
+    wait_for_rates: bool = True,
 ) -> HealthReport:
     """Every service's health, checked concurrently; each result within its own timeout.
 
-    Samples go to ``history`` (``health_history(settings)`` unless given).
+    Samples go to ``history`` (``health_history(settings)`` unless given). Without
+    ``wait_for_rates`` a first Valkey check skips the interval its hit ratio needs.
     """
     limits = {**DEFAULT_TIMEOUTS_S, **(timeouts_s or {})}
     checks = {
         "postgres": lambda: postgres_health(postgres_probe(settings).check()),
-        "valkey": lambda: valkey_health(valkey_probe(settings).check()),
+        "valkey": lambda: valkey_health(
+            valkey_probe(settings).check(wait_for_rates=wait_for_rates)
+        ),
         "management": lambda: _with_management(settings, management_health),
         "inference": lambda: _with_inference(settings, inference_health),
     }

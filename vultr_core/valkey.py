@@ -210,8 +210,13 @@ class ValkeyProbe:
         ping_samples: int = DEFAULT_PING_SAMPLES,
         slowlog_entries: int = DEFAULT_SLOWLOG_ENTRIES,
         thresholds: ValkeyThresholds | None = None,
+        wait_for_rates: bool = True,
     ) -> ValkeyReport:
         """Time the PINGs, then read what the service lets us read.
+
+        Rates need two INFO samples: without a recent one, the check waits the first interval
+        for a second, unless ``wait_for_rates`` is False (a status card that must be quick):
+        then it has no rates this time and the next check measures from this one.
 
         Raises:
             VultrError: PING failed (unreachable, wrong password, no answer in time).
@@ -221,7 +226,7 @@ class ValkeyProbe:
         try:
             latency = time_round_trips(self.client.ping, ping_samples)
             info = self._optional("server info", self._info, unavailable)
-            rates = self._interval_rates(info) if info is not None else None
+            rates = self._interval_rates(info, wait_for_rates) if info is not None else None
             slowlog = self._optional(
                 "slow log",
                 lambda: parse_slowlog(self._command("SLOWLOG", "GET", slowlog_entries)),
@@ -281,7 +286,7 @@ class ValkeyProbe:
     def _info(self) -> ValkeyInfo:
         return ValkeyInfo.from_info(cast(Mapping[str, Any], self.client.info()))
 
-    def _interval_rates(self, info: ValkeyInfo) -> IntervalRates | None:
+    def _interval_rates(self, info: ValkeyInfo, wait: bool) -> IntervalRates | None:
         current = CounterSample.from_info(info, self._clock())
         with self._lock:
             previous = self._previous
@@ -291,11 +296,17 @@ class ValkeyProbe:
             and current.taken_at_s - previous.taken_at_s <= MAX_INTERVAL_S
         )
         if previous is None or not fresh:
+            if not wait:
+                self._remember(current)
+                return None
             self._sleep(self._first_interval_s)
             previous, current = current, CounterSample.from_info(self._info(), self._clock())
-        with self._lock:
-            self._previous = current
+        self._remember(current)
         return IntervalRates.between(previous, current)
+
+    def _remember(self, sample: CounterSample) -> None:
+        with self._lock:
+            self._previous = sample
 
     @staticmethod
     def _optional(name: str, read: Callable[[], T], unavailable: dict[str, str]) -> T | None:
