@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 import valkey
@@ -21,14 +21,17 @@ VALKEY_USER = "sentinel_user"
 def with_credentials(url: str, user: str, password: str) -> str:
     """The same server and database, logging in as someone else."""
     parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{parts.hostname}{port}"))
+    where = parts.netloc.rpartition("@")[2]
+    login = f"{quote(user, safe='')}:{quote(password, safe='')}@"
+    return urlunsplit(parts._replace(netloc=login + where))
 
 
 @contextmanager
-def sentinel_postgres_url(admin_url: str, password: str) -> Iterator[str]:
-    """A URL for a monitoring role whose password is ``password``."""
-    role = sql.Identifier(POSTGRES_ROLE)
+def sentinel_postgres_url(
+    admin_url: str, password: str, *, name: str = POSTGRES_ROLE
+) -> Iterator[str]:
+    """A URL for a monitoring role called ``name`` whose password is ``password``."""
+    role = sql.Identifier(name)
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(role))
         admin.execute(
@@ -37,23 +40,30 @@ def sentinel_postgres_url(admin_url: str, password: str) -> Iterator[str]:
             )
         )
         try:
-            yield with_credentials(admin_url, POSTGRES_ROLE, password)
+            yield with_credentials(admin_url, name, password)
         finally:
             admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
-                (POSTGRES_ROLE,),
+                (name,),
             )
             admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(role))
 
 
 @contextmanager
-def sentinel_valkey_url(admin_url: str, password: str) -> Iterator[str]:
-    """A URL for a Valkey user whose password is ``password``, allowed every command."""
-    admin = valkey.Valkey.from_url(admin_url, socket_timeout=5)
-    admin.execute_command("ACL", "SETUSER", VALKEY_USER, "reset", "on", f">{password}")
-    admin.execute_command("ACL", "SETUSER", VALKEY_USER, "~*", "&*", "+@all")
-    try:
-        yield with_credentials(admin_url, VALKEY_USER, password)
-    finally:
-        admin.execute_command("ACL", "DELUSER", VALKEY_USER)
-        admin.close()
+def sentinel_valkey_url(admin_url: str, password: str, *, name: str = VALKEY_USER) -> Iterator[str]:
+    """A URL for a Valkey user called ``name`` whose password is ``password``, allowed every
+    command."""
+    with valkey.Valkey.from_url(admin_url, socket_timeout=5) as admin:
+        admin.acl_setuser(
+            name,
+            enabled=True,
+            passwords=[f"+{password}"],
+            keys=["*"],
+            channels=["*"],
+            categories=["+@all"],
+            reset=True,
+        )
+        try:
+            yield with_credentials(admin_url, name, password)
+        finally:
+            admin.acl_deluser(name)

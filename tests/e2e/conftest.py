@@ -2,21 +2,33 @@
 
 Run alone with ``uv run pytest -m e2e``. Without /usr/bin/chromium these tests skip with a
 reason (.ci/run installs it); they never download a browser of their own.
+
+Every test shares one server (the ``app`` fixture), configured as a deployment would be: a
+management key, an inference key, a PostgreSQL role and a Valkey user, all against local
+servers: a simulated Vultr served by this process on loopback, and the test PostgreSQL and
+Valkey. Every key and password it is given, and every secret field the simulated API returns,
+is a sentinel string that must never show in a page or in the server's log. When the run ends,
+the simulator's request log must hold reads only: the app never writes to Vultr.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.sentinel_servers import sentinel_postgres_url, sentinel_valkey_url
+from vultr_core.simulator import DEMO_REPLY_PACE, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,6 +46,23 @@ CHROMIUM_FLAGS = [
 SERVER_START_TIMEOUT_S = 90
 IDLE_TIMEOUT_MS = 60_000
 
+MANAGEMENT_KEY = "MGMTKEYSENTINEL4f1e9a"
+INFERENCE_KEY = "INFKEYSENTINEL9c3d70"
+API_SECRET = "APISECRETSENTINEL7b2c"
+POSTGRES_PASSWORD = "PGPASSSENTINEL5d3a18"
+VALKEY_PASSWORD = "VKPASSSENTINEL8e6f42"
+SENTINELS = {
+    "the management API key": MANAGEMENT_KEY,
+    "the inference API key": INFERENCE_KEY,
+    "a secret field of the API (database password, subscription key…)": API_SECRET,
+    "the PostgreSQL password": POSTGRES_PASSWORD,
+    "the Valkey password": VALKEY_PASSWORD,
+}
+POSTGRES_ROLE = "vultr_dashboard_e2e"
+VALKEY_USER = "vultr-dashboard-e2e"
+# The only POSTs that read: the database alerts query, and a chat reply.
+READING_POSTS = (re.compile(r"/v2/databases/[^/]+/alerts"), re.compile(r"/v1/chat/completions"))
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -48,11 +77,12 @@ def free_port() -> int:
 
 
 def start_app(
-    environ: dict[str, str], log_path: Path | None = None
+    environ: dict[str, str], log_path: Path | None = None, *, app_dir: Path = ROOT
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`streamlit run app.py` on a free loopback port; returns once /_stcore/health says ok.
 
-    With ``log_path``, the server's stdout and stderr go there, for tests that read them.
+    With ``log_path``, the server's stdout and stderr go there, for tests that read them;
+    ``app_dir`` holds the app.py to run (benchmarks run a baseline app beside ours).
     """
     port = free_port()
     log = log_path.open("wb") if log_path else None
@@ -72,7 +102,7 @@ def start_app(
             "--server.fileWatcherType",
             "none",
         ],
-        cwd=ROOT,
+        cwd=app_dir,
         env=environ,
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
@@ -95,12 +125,12 @@ def start_app(
 
 
 def demo_environ() -> dict[str, str]:
-    """This process's environment without any Vultr, database or cache setting: demo mode."""
+    """This process's environment without any setting of the app's: demo mode, defaults."""
     return {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("VULTR_", "TEST_"))
-        and name not in ("DATABASE_URL", "VALKEY_URL", "INFERENCE_REQUESTS_PER_MINUTE")
+        if not name.startswith(("VULTR_", "TEST_", "INFERENCE_"))
+        and name not in ("DATABASE_URL", "VALKEY_URL", "CACHE_ADMIN_EMAILS")
     }
 
 
@@ -112,11 +142,89 @@ def stop_app(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    process, url = start_app(demo_environ())
-    yield url
-    stop_app(process)
+def leaked(text: str) -> list[str]:
+    """Which sentinels the text contains, by what they stand for."""
+    return [what for what, sentinel in SENTINELS.items() if sentinel in text]
+
+
+def is_read(method: str, path: str) -> bool:
+    """Whether a request to the simulated Vultr only reads (a chat reply counts as a read)."""
+    return method == "GET" or (
+        method == "POST" and any(post.fullmatch(path) for post in READING_POSTS)
+    )
+
+
+@dataclass(frozen=True)
+class ServedApp:
+    """The shared server: its URL, the simulated Vultr behind it (``vultr_url`` serves /v2
+    and /v1), its log, and the Valkey it uses (``valkey_url`` logs in as the test's own user,
+    to seed and inspect it)."""
+
+    url: str
+    simulator: Simulator
+    vultr_url: str
+    log_path: Path
+    valkey_url: str
+
+
+def after_the_run(simulator: Simulator, log_path: Path) -> list[str]:
+    """What went wrong over the whole run: a write to Vultr, or a sentinel in the log."""
+    requests = simulator.request_log
+    problems = [] if requests else ["the simulated Vultr received no request at all"]
+    writes = sorted({(r.method, r.path) for r in requests if not is_read(r.method, r.path)})
+    if writes:
+        problems.append(f"the app wrote to Vultr: {writes}")
+    if found := leaked(log_path.read_text(errors="replace")):
+        problems.append(f"the server's log holds {', '.join(found)}")
+    return problems
+
+
+@pytest.fixture(scope="package")
+def app(
+    browser: Browser,
+    postgres_url: str,
+    valkey_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ServedApp]:
+    """The app with every setting a sentinel, shared by every e2e test (none without a browser).
+
+    Once the last of them has run, it stops the app and checks the whole run: it fails (an
+    error in that last test's teardown) if the app wrote to Vultr or logged a sentinel.
+    """
+    simulator = Simulator(
+        size="small",
+        api_key=MANAGEMENT_KEY,
+        secret_sentinel=API_SECRET,
+        inference_api_key=INFERENCE_KEY,
+    )
+    # A hosted model's pace, so that a reply visibly streams.
+    simulator.set_faults(**DEMO_REPLY_PACE)
+    log_path = tmp_path_factory.mktemp("app") / "streamlit.log"
+    with (
+        simulator.serve() as server,
+        sentinel_postgres_url(postgres_url, POSTGRES_PASSWORD, name=POSTGRES_ROLE) as database_url,
+        sentinel_valkey_url(valkey_url, VALKEY_PASSWORD, name=VALKEY_USER) as cache_url,
+    ):
+        environ = demo_environ() | {
+            "VULTR_API_KEY": MANAGEMENT_KEY,
+            "VULTR_API_URL": f"{server.base_url}/v2",
+            "VULTR_INFERENCE_API_KEY": INFERENCE_KEY,
+            "VULTR_INFERENCE_URL": f"{server.base_url}/v1",
+            "DATABASE_URL": database_url,
+            "VALKEY_URL": cache_url,
+        }
+        process, url = start_app(environ, log_path)
+        try:
+            yield ServedApp(url, simulator, server.base_url, log_path, valkey_url)
+        finally:
+            stop_app(process)
+    if problems := after_the_run(simulator, log_path):
+        pytest.fail("After the end-to-end run: " + "; ".join(problems), pytrace=False)
+
+
+@pytest.fixture(scope="package")
+def app_url(app: ServedApp) -> str:
+    return app.url
 
 
 @pytest.fixture(scope="session")
@@ -131,10 +239,13 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser session; whatever a test ends on must hold no sentinel either."""
     context = browser.new_context(viewport={"width": 1280, "height": 1500}, accept_downloads=True)
     opened = context.new_page()
     yield opened
+    html = opened.content()
     context.close()
+    assert not leaked(html), f"the page a test ended on shows {leaked(html)}"
 
 
 def wait_idle(page: Page) -> None:
@@ -145,6 +256,31 @@ def wait_idle(page: Page) -> None:
     expect(
         page.locator("[data-testid='stApp'][data-test-script-state='notRunning']")
     ).to_be_attached(timeout=IDLE_TIMEOUT_MS)
+
+
+def open_page(page: Page, app_url: str, title: str) -> None:
+    """A page as a user reaches it: the front page, then its link in the sidebar.
+
+    Not a deep link: on a fresh server Streamlit may answer the first one with a "Page not
+    found" dialog that blocks the page.
+    """
+    page.goto(app_url)
+    wait_idle(page)
+    follow_sidebar(page, title)
+
+
+def follow_sidebar(page: Page, title: str) -> None:
+    """Click a page's link in the sidebar; returns once that page has finished its run."""
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    wait_idle(page)
+
+
+def send_prompt(page: Page, prompt: str) -> None:
+    """Type a prompt into Inference Chat and send it; returns while the reply streams."""
+    page.get_by_test_id("stChatInputTextArea").fill(prompt)
+    page.keyboard.press("Enter")
+    expect(page.locator(".st-key-chat_stop_reply")).to_be_visible()
 
 
 def screenshot(page: Page, name: str) -> Path:
