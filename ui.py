@@ -701,7 +701,8 @@ def clear_cache_views() -> None:
 
 def render_error(what: str, error: VultrError) -> None:
     """One section's failure, in a sentence, without taking the page down."""
-    st.error(f"Could not load {what}. {error}", icon=":material/error:")
+    reason = str(error)
+    st.error(f"Could not load {what}. {reason[:1].upper()}{reason[1:]}", icon=":material/error:")
 
 
 def render_freshness(fetched_at: datetime, *loaders: Any, key: str) -> None:

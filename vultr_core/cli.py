@@ -59,9 +59,12 @@ Command = Callable[[Settings, argparse.Namespace], Output]
 def command_account(settings: Settings, args: argparse.Namespace) -> Output:
     with management_client(settings) as client:
         account = client.account()
+    # Vultr sends a payment as a negative amount, and an account that never paid as 0 with no
+    # date: say "none" then, like the Overview, rather than "$0.00 on —".
+    paid, paid_on = account.last_payment_amount_usd, account.last_payment_date
     last_payment = (
-        f"{format_usd(account.last_payment_amount_usd)} on {format_date(account.last_payment_date)}"
-        if account.last_payment_amount_usd is not None
+        f"{format_usd(abs(paid))} on {format_date(paid_on)}"
+        if paid is not None and paid_on is not None
         else "none"
     )
     lines = [
@@ -116,15 +119,22 @@ def command_test(settings: Settings, args: argparse.Namespace) -> Output:
     )
 
 
-def serve_simulator(args: argparse.Namespace, stdout: TextIO) -> int:
-    """Serve the demo organisation on loopback until interrupted."""
+def serve_simulator(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Serve the demo organisation on loopback until interrupted; exit 1 if it cannot listen
+    (the port is taken, the host does not resolve)."""
     simulator = Simulator(size=args.size, seed=args.seed)
     simulator.faults = Faults(
         latency_ms=args.latency_ms,
         error_rate=args.error_rate,
         rate_limit_per_s=args.rate_limit_per_s,
     )
-    with simulator.serve(host=args.host, port=args.port) as server:
+    try:
+        serving = simulator.serve(host=args.host, port=args.port)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        print(f"error: cannot serve on {args.host}:{args.port}: {reason}", file=stderr)
+        return EXIT_FAILED
+    with serving as server:
         print(f"Vultr simulator ({args.size}) at {server.base_url}/v2", file=stdout)
         print(
             f"Use it with: VULTR_API_URL={server.base_url}/v2 VULTR_API_KEY={DEMO_API_KEY}",
@@ -225,10 +235,11 @@ def main(
 ) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     args = build_parser().parse_args(argv)
-    if args.verbose:
-        logging.basicConfig(level=logging.DEBUG, stream=err, format="%(name)s: %(message)s")
+    # Quiet unless asked: a failure is the one line printed below, not a log record too.
+    level = logging.DEBUG if args.verbose else logging.ERROR
+    logging.basicConfig(level=level, stream=err, format="%(name)s: %(message)s")
     if args.command == "simulator":
-        return serve_simulator(args, out)
+        return serve_simulator(args, out, err)
     command, _ = COMMANDS[args.command]
     try:
         settings = Settings.from_sources(

@@ -181,10 +181,12 @@ class Retrier:
         ``remaining_s`` is what is left of the deadline, so an attempt can cap its timeout.
 
         Raises:
-            ApiError: the failure of the last attempt.
+            ApiError: the last attempt's failure; when that was a timeout on a try the deadline
+                cut short, the API's last real answer (a 429 storm reads as one).
         """
         started = self._clock()
         number = 1
+        answered: ApiError | None = None
         while True:
             remaining_s = self.policy.deadline_s - (self._clock() - started)
             try:
@@ -192,7 +194,13 @@ class Retrier:
             except ApiError as error:
                 delay_s = self._next_delay(number, error, started)
                 if delay_s is None:
+                    if isinstance(error, TimeoutError) and answered is not None:
+                        # A late try had only the deadline's remainder to be answered in:
+                        # what the API answered before says what is wrong.
+                        raise answered from error
                     raise
+                if not isinstance(error, TimeoutError):
+                    answered = error
                 logger.debug(
                     "retrying %s after %s in %.2f s (attempt %d of %d)",
                     what,

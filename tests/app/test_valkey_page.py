@@ -106,7 +106,7 @@ def test_an_unreachable_valkey_costs_its_own_section_only(watched: Callable[...,
     assert not page.exception
     (error,) = page.error
     assert error.value.startswith("Could not load the connected Valkey.")
-    assert "could not reach Valkey at redis://127.0.0.1:1/0" in error.value
+    assert "Could not reach Valkey at redis://127.0.0.1:1/0" in error.value
     assert {m.label: m.value for m in page.metric}["Instances"] == "2"
     (history,) = page.get("plotly_chart")
     assert "down" in {t["name"] for t in json.loads(history.proto.spec)["data"]}
