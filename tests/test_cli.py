@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -11,27 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_support import run_cli
 from tests.conftest import FIXED_NOW
-from vultr_core.cli import main
 from vultr_core.simulator import Faults, Simulator, SimulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_SENTINEL = "KEY-SENTINEL-51c0"
 DATA_SENTINEL = "DATA-SENTINEL-8e22"
-
-
-def run(
-    *argv: str, environ: dict[str, str] | None = None, secrets: Path | None = None
-) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(
-        list(argv),
-        environ=environ or {},
-        secrets_path=secrets or Path("/nonexistent/secrets.toml"),
-        stdout=out,
-        stderr=err,
-    )
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -48,7 +33,7 @@ def real_env(server: SimulatorServer, key: str = KEY_SENTINEL) -> dict[str, str]
 
 
 def test_account_json_has_the_figures_a_person_needs() -> None:
-    code, out, err = run("account", "--json")
+    code, out, err = run_cli("account", "--json")
     assert (code, err) == (0, "")
     account = json.loads(out)
     assert set(account) >= {
@@ -62,7 +47,7 @@ def test_account_json_has_the_figures_a_person_needs() -> None:
 
 
 def test_account_text_says_credit_in_words() -> None:
-    code, out, _ = run("account")
+    code, out, _ = run_cli("account")
     assert code == 0
     assert "Pending charges" in out
     assert "$" in out
@@ -70,7 +55,7 @@ def test_account_text_says_credit_in_words() -> None:
 
 @pytest.mark.parametrize("command", ["instances", "databases", "valkey"])
 def test_inventory_json_is_one_list_document(command: str) -> None:
-    code, out, err = run(command, "--json")
+    code, out, err = run_cli(command, "--json")
     assert (code, err) == (0, "")
     rows = json.loads(out)
     assert isinstance(rows, list)
@@ -79,12 +64,12 @@ def test_inventory_json_is_one_list_document(command: str) -> None:
 
 
 def test_valkey_lists_only_valkey_databases() -> None:
-    _, out, _ = run("valkey", "--json")
+    _, out, _ = run_cli("valkey", "--json")
     assert {row["engine"] for row in json.loads(out)} == {"valkey"}
 
 
 def test_instances_text_is_a_table_with_a_total() -> None:
-    code, out, _ = run("instances", "--region", "ewr")
+    code, out, _ = run_cli("instances", "--region", "ewr")
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].split()[:3] == ["LABEL", "REGION", "PLAN"]
@@ -98,7 +83,7 @@ def test_a_real_key_against_the_api_prints_no_secret(
     _, server = served
     for command in ("account", "instances", "databases", "valkey"):
         for extra in ((), ("--json",)):
-            code, out, err = run(command, *extra, environ=real_env(server))
+            code, out, err = run_cli(command, *extra, environ=real_env(server))
             assert code == 0, err
             assert KEY_SENTINEL not in out + err
             assert DATA_SENTINEL not in out + err
@@ -108,7 +93,7 @@ def test_a_wrong_key_exits_1_with_one_clear_line(
     served: tuple[Simulator, SimulatorServer],
 ) -> None:
     _, server = served
-    code, out, err = run("account", environ=real_env(server, key="not-the-key"))
+    code, out, err = run_cli("account", environ=real_env(server, key="not-the-key"))
     assert code == 1
     assert out == ""
     assert err.count("\n") == 1
@@ -120,7 +105,7 @@ def test_a_wrong_key_exits_1_with_one_clear_line(
 def test_an_api_outage_exits_1(served: tuple[Simulator, SimulatorServer]) -> None:
     simulator, server = served
     simulator.faults = Faults(status_code=503, status_count=-1, retry_after_s=0)
-    code, _, err = run("instances", "--json", environ=real_env(server))
+    code, _, err = run_cli("instances", "--json", environ=real_env(server))
     assert code == 1
     assert "HTTP 503" in err
 
@@ -134,7 +119,7 @@ def test_an_api_outage_exits_1(served: tuple[Simulator, SimulatorServer]) -> Non
     ],
 )
 def test_a_malformed_setting_exits_2_and_names_it(environ: dict[str, str]) -> None:
-    code, out, err = run("account", environ=environ)
+    code, out, err = run_cli("account", environ=environ)
     assert code == 2
     assert out == ""
     assert err.startswith("configuration error: ")
@@ -144,7 +129,7 @@ def test_a_malformed_setting_exits_2_and_names_it(environ: dict[str, str]) -> No
 def test_settings_come_from_the_secrets_file_too(tmp_path: Path) -> None:
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('VULTR_API_URL = "nope"\n')
-    code, _, err = run("account", secrets=secrets)
+    code, _, err = run_cli("account", secrets=secrets)
     assert code == 2
     assert "VULTR_API_URL" in err
 

@@ -3,29 +3,15 @@ one-line errors and no secret anywhere in the output."""
 
 from __future__ import annotations
 
-import io
 import json
-from pathlib import Path
 
 import pytest
 import valkey
 
-from vultr_core.cli import main
+from tests.cli_support import run_cli
 
 PASSWORD_SENTINEL = "pw-SENTINEL-91ab"
 CLOSED_POSTGRES = f"postgresql://monitor:{PASSWORD_SENTINEL}@127.0.0.1:1/app"
-
-
-def run(*argv: str, environ: dict[str, str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(
-        list(argv),
-        environ=environ,
-        secrets_path=Path("/nonexistent/secrets.toml"),
-        stdout=out,
-        stderr=err,
-    )
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -35,7 +21,7 @@ def servers(postgres_url: str, valkey_url: str, valkey_client: valkey.Valkey) ->
 
 
 def test_health_json_lists_every_service_up_and_exits_0(servers: dict[str, str]) -> None:
-    code, out, err = run("health", "--json", environ=servers)
+    code, out, err = run_cli("health", "--json", environ=servers)
     assert (code, err) == (0, "")
     document = json.loads(out)
     services = {s["service"]: s for s in document["services"]}
@@ -50,7 +36,7 @@ def test_health_json_lists_every_service_up_and_exits_0(servers: dict[str, str])
 
 
 def test_health_text_is_a_table_a_person_reads(servers: dict[str, str]) -> None:
-    code, out, _ = run("health", environ=servers)
+    code, out, _ = run_cli("health", environ=servers)
     lines = out.splitlines()
     assert code == 0
     assert lines[0].split() == ["SERVICE", "STATUS", "LATENCY", "FIGURE", "REASON"]
@@ -62,7 +48,7 @@ def test_health_text_is_a_table_a_person_reads(servers: dict[str, str]) -> None:
 def test_health_exits_1_when_a_service_is_down_and_names_why(
     valkey_url: str, valkey_client: valkey.Valkey
 ) -> None:
-    code, out, err = run(
+    code, out, err = run_cli(
         "health", "--json", environ={"DATABASE_URL": CLOSED_POSTGRES, "VALKEY_URL": valkey_url}
     )
     assert (code, err) == (1, "")
@@ -90,7 +76,7 @@ def test_health_exits_1_when_a_service_is_down_and_names_why(
 def test_a_malformed_setting_exits_2_with_one_line_on_stderr(
     command: str, url: str, line: str
 ) -> None:
-    code, out, err = run(command, "--json", environ={"DATABASE_URL": url})
+    code, out, err = run_cli(command, "--json", environ={"DATABASE_URL": url})
     assert (code, out) == (2, "")
     assert err.startswith(line)
     assert err.count("\n") == 1
@@ -98,7 +84,7 @@ def test_a_malformed_setting_exits_2_with_one_line_on_stderr(
 
 
 def test_test_passes_every_round_trip_and_exits_0(servers: dict[str, str]) -> None:
-    code, out, err = run("test", "--json", environ=servers)
+    code, out, err = run_cli("test", "--json", environ=servers)
     assert (code, err) == (0, "")
     document = json.loads(out)
     assert document["all_passed"] is True
@@ -113,7 +99,7 @@ def test_test_passes_every_round_trip_and_exits_0(servers: dict[str, str]) -> No
 def test_test_exits_1_when_a_round_trip_fails(
     valkey_url: str, valkey_client: valkey.Valkey
 ) -> None:
-    code, out, err = run(
+    code, out, err = run_cli(
         "test", environ={"DATABASE_URL": CLOSED_POSTGRES, "VALKEY_URL": valkey_url}
     )
     assert (code, err) == (1, "")
@@ -132,7 +118,7 @@ def test_a_degraded_service_is_reported_and_still_exits_0(
     (policy,) = valkey_client.config_get("maxmemory-policy").values()
     valkey_client.config_set("maxmemory-policy", "allkeys-lru")
     try:
-        code, out, err = run("health", environ=servers)
+        code, out, err = run_cli("health", environ=servers)
     finally:
         valkey_client.config_set("maxmemory-policy", policy)
     assert (code, err) == (0, "")

@@ -20,12 +20,13 @@ from typing import Any
 
 import httpx
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import open_page
+from tests.cli_support import run_cli
 from tests.conftest import FIXED_NOW
 from tests.sentinel_servers import sentinel_postgres_url, sentinel_valkey_url, with_credentials
-from vultr_core.cli import main
+from tests.streamlit_support import fresh_streamlit
 from vultr_core.simulator import Simulator, SimulatorServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,16 +100,10 @@ def every_log_record() -> Iterator[io.StringIO]:
         logger.setLevel(level)
 
 
-def run_cli(*argv: str, environ: dict[str, str]) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(
-        list(argv),
-        environ=environ,
-        secrets_path=Path("/nonexistent/secrets.toml"),
-        stdout=out,
-        stderr=err,
-    )
-    return code, out.getvalue() + err.getvalue()
+def run_printing(*argv: str, environ: dict[str, str]) -> tuple[int, str]:
+    """Exit status and everything printed, on either stream."""
+    code, out, err = run_cli(*argv, environ=environ)
+    return code, out + err
 
 
 def leaked(text: str) -> list[str]:
@@ -120,7 +115,7 @@ def test_no_command_prints_or_logs_a_secret(
     command: str, world: SentinelWorld, every_log_record: io.StringIO
 ) -> None:
     for extra in ((), ("--json",)):
-        code, printed = run_cli("--verbose", command, *extra, environ=world.environ)
+        code, printed = run_printing("--verbose", command, *extra, environ=world.environ)
         assert code == 0, printed
         assert leaked(printed) == [], (command, extra)
     assert leaked(every_log_record.getvalue()) == []
@@ -134,7 +129,7 @@ def test_a_wrong_password_is_reported_without_the_password(
         "DATABASE_URL": with_credentials(postgres_url, "sentinel_monitor", WRONG_PASSWORD),
         "VALKEY_URL": with_credentials(valkey_url, "sentinel_user", WRONG_PASSWORD),
     }
-    code, printed = run_cli(command, environ=environ)
+    code, printed = run_printing(command, environ=environ)
     assert "valkey" in printed.lower()
     assert WRONG_PASSWORD not in printed
     assert leaked(printed) == []
@@ -159,18 +154,10 @@ def rendered_text(app: AppTest) -> str:
 
 @pytest.fixture
 def app_settings(world: SentinelWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in world.environ.items():
-        monkeypatch.setenv(name, value)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def open_page(page: str) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-    return app.switch_page(f"pages/{page}").run()
+    with fresh_streamlit(monkeypatch):
+        for name, value in world.environ.items():
+            monkeypatch.setenv(name, value)
+        yield
 
 
 @pytest.mark.usefixtures("app_settings")
@@ -192,7 +179,7 @@ def test_no_page_renders_or_logs_a_secret(
 def test_the_sentinels_really_went_over_the_wire(world: SentinelWorld) -> None:
     """The proof above means something only if every sentinel was in play: both keys sent,
     the API's answers full of secret fields, and both servers logged into and answering."""
-    code, printed = run_cli("test", "--json", environ=world.environ)
+    code, printed = run_printing("test", "--json", environ=world.environ)
     assert code == 0, printed
     sent = {request.headers.get("authorization") for request in world.simulator.request_log}
     assert {f"Bearer {MANAGEMENT_KEY}", f"Bearer {INFERENCE_KEY}"} <= sent

@@ -6,45 +6,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from tests.streamlit_support import fresh_streamlit
 from vultr_core import clients
 from vultr_core.simulator import Faults, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTING_NAMES = (
-    "VULTR_API_KEY",
-    "VULTR_MANAGEMENT_API_KEY",
-    "VULTR_API_URL",
-    "VULTR_INFERENCE_API_KEY",
-    "VULTR_INFERENCE_URL",
-    "DATABASE_URL",
-    "VALKEY_URL",
-    "VULTR_DEMO",
-    "INFERENCE_REQUESTS_PER_MINUTE",
-    "INFERENCE_PRICES",
-    "INFERENCE_PRICES_AS_OF",
-    "VULTR_API_TIMEOUT_S",
-    "VULTR_API_DEADLINE_S",
-    "INFERENCE_TIMEOUT_S",
-    "INFERENCE_DEADLINE_S",
-    "VULTR_DEMO_SIZE",
-    "CACHE_ADMIN_EMAILS",
-)
 
 
 @pytest.fixture(autouse=True)
 def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with fresh_streamlit(monkeypatch):
+        yield
 
 
 def open_page(page: str) -> AppTest:

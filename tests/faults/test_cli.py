@@ -7,20 +7,18 @@ Commands run in this process, as tests/test_cli.py runs them, with their own env
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
+from tests.cli_support import run_cli
 from tests.faults.cases import CASES, EMPTY_ACCOUNT, SAYS, SECRETS, Case
 from tests.faults.conftest import Note, Vultr, settings_for
-from vultr_core.cli import main
 
 NOT_DOWN = r"(UP|DEGRADED)"
 API_ERROR = rf"^error: (GET|POST) /v2/\S+ .*{SAYS}"
@@ -51,16 +49,9 @@ class Ran:
 
 
 def run(argv: list[str], environ: dict[str, str]) -> Ran:
-    out, err = io.StringIO(), io.StringIO()
     started = time.perf_counter()
-    code = main(
-        argv,
-        environ=environ,
-        secrets_path=Path("/nonexistent/secrets.toml"),
-        stdout=out,
-        stderr=err,
-    )
-    return Ran(code, out.getvalue(), err.getvalue(), time.perf_counter() - started)
+    code, out, err = run_cli(*argv, environ=environ)
+    return Ran(code, out, err, time.perf_counter() - started)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 import valkey
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import SETTING_NAMES
 from tests.faults.cases import CASES, SAYS, SECRETS, Case
 from tests.faults.conftest import Note, Vultr, settings_for
+from tests.streamlit_support import fresh_streamlit
 
 ROOT = Path(__file__).resolve().parents[2]
 # Up, or degraded by a check on the machine's own server: anything but down.
@@ -206,13 +205,8 @@ PAGES = (
 @pytest.fixture
 def fresh_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No setting from the machine, and no result or client left over from another case."""
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with fresh_streamlit(monkeypatch):
+        yield
 
 
 def run_page(page: Page) -> tuple[AppTest, float]:
