@@ -6,20 +6,56 @@ import csv
 import io
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import MANAGEMENT_KEY, ServedApp, open_page, screenshot, wait_idle
+from vultr_core.formatting import format_balance, format_usd
 from vultr_core.management import ManagementClient
+from vultr_core.simulator import Simulator
 
 PAGES = ["Overview", "Instances", "Databases", "Valkey", "Inference Chat", "Cache Tools"]
 
 
+def key_figures(simulator: Simulator) -> dict[str, dict[str, str]]:
+    """Per page, metric label → the value the simulated account says it must show."""
+    organisation = simulator.organisation
+    account = organisation.account
+    databases = [d for p in organisation.databases for d in (p, *p["read_replicas"])]
+    valkeys = [p for p in organisation.databases if p["database_engine"] == "valkey"]
+    return {
+        "Overview": {
+            "Month to date": format_usd(float(account["pending_charges"])),
+            "Balance": format_balance(float(account["balance"])),
+        },
+        "Instances": {"Instances shown": str(len(organisation.instances))},
+        "Databases": {"Databases shown": str(len(databases))},
+        "Valkey": {"Instances": str(len(valkeys))},
+        "Inference Chat": {"Inference tokens this month": "", "Inference cost this month": ""},
+        "Cache Tools": {"Hit ratio": "", "Tags": ""},
+    }
+
+
+def metric_value(page: Page, label: str) -> Locator:
+    metric = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    return metric.get_by_test_id("stMetricValue")
+
+
 @pytest.mark.parametrize("title", PAGES)
-def test_each_page_renders_from_the_sidebar(app_url: str, page: Page, title: str) -> None:
-    open_page(page, app_url, title)
+def test_each_page_shows_its_key_figures_from_the_sidebar(
+    app: ServedApp, page: Page, title: str
+) -> None:
+    open_page(page, app.url, title)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     # The app reads the account it is configured for, not its built-in demo organisation.
     expect(page.get_by_text("Demo mode")).to_have_count(0)
+    for label, value in key_figures(app.simulator)[title].items():
+        shown = metric_value(page, label)
+        if value:
+            expect(shown).to_have_text(value)
+        else:
+            expect(shown).not_to_be_empty()
     screenshot(page, title.lower().replace(" ", "_"))
 
 
