@@ -1,4 +1,5 @@
-"""Vultr Dashboard: page config and navigation. Each page checks settings itself (ui.start_page)."""
+"""Vultr Dashboard: page config and navigation. Each page checks settings itself
+(ui.page.start_page)."""
 
 from pathlib import Path
 

@@ -5,7 +5,7 @@ of the last two, the twelve inventory lists, usage of the ten costliest database
 simulator served over HTTP with a fixed latency per request, three ways:
 
 - sequential: the same calls one after another (the baseline);
-- concurrent: the Overview's own orchestration (``ui.load_spend`` without Streamlit);
+- concurrent: the Overview's own orchestration (``ui.spend.load_spend`` without Streamlit);
 - the critical-path limit: the longest chain of dependent requests × latency.
 
 Each runs twice: with the client's production pacing (24 requests/s, burst 5: Vultr answers
@@ -104,7 +104,7 @@ def _serve(conn: Connection, latency_ms: float) -> None:
 
 
 def concurrent_load(client: ManagementClient) -> None:
-    """What ``ui.load_spend`` does, minus Streamlit's caches."""
+    """What ``ui.spend.load_spend`` does, minus Streamlit's caches."""
 
     def inventory_then_usage() -> None:
         priced = price_inventory(fetch_inventory(client), now=datetime.now(UTC))

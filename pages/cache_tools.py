@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-import ui
+from ui import cache, clients, page
 from vultr_core.cache import client_location
 from vultr_core.cache_audit import invalidate_tag_audited, mget_and_delete_audited
 from vultr_core.cache_browser import (
@@ -20,7 +20,7 @@ from vultr_core.cache_browser import (
 )
 from vultr_core.errors import VultrError
 
-settings = ui.start_page("Cache Tools")
+settings = page.start_page("Cache Tools")
 state = st.session_state
 email = str(st.user.get("email") or "") if st.user.get("is_logged_in") else None
 who = email or "anonymous"
@@ -41,7 +41,7 @@ def confirm(message: str, yes: str, action: Callable[[], str]) -> None:
             state["cache_flash"] = ("success", action())
         except VultrError as error:
             state["cache_flash"] = ("error", f"Could not finish. {error}")
-        ui.clear_cache_views()
+        cache.clear_cache_views()
     if confirmed or cancelled:
         state["cache_confirm"] = None
         st.rerun()
@@ -54,10 +54,10 @@ def take(keys: tuple[str, ...]) -> str:
 
 
 try:
-    helper = ui.cache_helper(settings)
-    summary = ui.load_cache_summary(settings.cache_key, settings).value
+    helper = clients.cache_helper(settings)
+    summary = cache.load_cache_summary(settings.cache_key, settings).value
 except VultrError as error:
-    ui.render_error("the cache", error)
+    page.render_error("the cache", error)
     st.stop()
 kind, message = state.pop("cache_flash", ("", ""))
 if kind:
@@ -92,14 +92,14 @@ with keys_tab:
     )
     try:
         cursor = state.get("cache_cursor", 0)
-        page = ui.load_cache_keys(settings.cache_key, settings, pattern, cursor).value
-        st.dataframe(keys_frame(page), hide_index=True)
-        if page.next_cursor and st.button("Next page", key="cache_next"):
-            state["cache_cursor"] = page.next_cursor
+        key_page = cache.load_cache_keys(settings.cache_key, settings, pattern, cursor).value
+        st.dataframe(keys_frame(key_page), hide_index=True)
+        if key_page.next_cursor and st.button("Next page", key="cache_next"):
+            state["cache_cursor"] = key_page.next_cursor
             st.rerun()
-        names = [row.name for row in page.rows]
+        names = [row.name for row in key_page.rows]
         if picked := st.selectbox("Show value", names, index=None, key="cache_pick"):
-            shown = ui.load_cache_value(settings.cache_key, settings, picked).value
+            shown = cache.load_cache_value(settings.cache_key, settings, picked).value
             st.caption(describe_value(shown))
             if shown.text is not None:
                 st.code(shown.text, language="json")
@@ -117,9 +117,9 @@ with tags_tab:
     )
     if tag := st.selectbox("Tag", [info.tag for info in summary.tags], index=None, key="cache_tag"):
         try:
-            preview = ui.load_tag_preview(settings.cache_key, settings, tag).value
+            preview = cache.load_tag_preview(settings.cache_key, settings, tag).value
         except VultrError as error:
-            ui.render_error("the tag's keys", error)
+            page.render_error("the tag's keys", error)
         else:
             doomed = (
                 f"**{preview.key_count:,}** cached {'key' if preview.key_count == 1 else 'keys'}"
@@ -165,11 +165,11 @@ with play_tab:
             state[f"cache_play_{source}_ms"] = fetched.elapsed_ms
             st.write(f"**{fetched.source}** in {fetched.elapsed_ms:,.1f} ms:")
             st.json(fetched.value)
-            ui.clear_cache_views()
+            cache.clear_cache_views()
         if set_col.button("Set with tags", key="cache_play_set", disabled=not may_change):
             helper.set_with_tags(key, json.loads(value_text), tags, ttl)
             st.success(f"Stored `{key}` with tags {tags or 'none'}.")
-            ui.clear_cache_views()
+            cache.clear_cache_views()
     except (VultrError, ValueError) as error:
         st.error(f"Could not do that. {error}")
     computed_ms, hit_ms = state.get("cache_play_computed_ms"), state.get("cache_play_hit_ms")
@@ -181,7 +181,7 @@ with take_tab:
     lines = st.text_area("Keys to take, one per line", key="cache_take_keys")
     if keys := tuple(line for line in lines.splitlines() if line):
         try:
-            found = ui.load_keys_preview(settings.cache_key, settings, keys).value
+            found = cache.load_keys_preview(settings.cache_key, settings, keys).value
         except (VultrError, ValueError) as error:
             st.error(f"Could not look at those keys. {error}")
         else:

@@ -2,32 +2,32 @@
 
 import streamlit as st
 
-import ui
+from ui import database_details, health, page, spend
 from vultr_core.formatting import format_usd
 from vultr_core.frames import databases_frame
 
-settings = ui.start_page("Databases")
+settings = page.start_page("Databases")
 
-loaded = ui.load_together(
+loaded = page.load_together(
     {
-        "databases": lambda: ui.load_databases(settings.cache_key, settings),
-        "plans": lambda: ui.load_database_plans(settings.cache_key, settings),
+        "databases": lambda: spend.load_databases(settings.cache_key, settings),
+        "plans": lambda: spend.load_database_plans(settings.cache_key, settings),
     },
     spinner="Loading databases…",
 )
-databases = ui.shown(loaded["databases"], "the databases")
+databases = page.shown(loaded["databases"], "the databases")
 if databases is None:
     # The managed list failed; the connected PostgreSQL is another service and still shows.
-    ui.render_connected_postgres(settings)
+    health.render_connected_postgres(settings)
     st.stop()
-ui.render_freshness(
-    ui.oldest(loaded),
-    ui.load_databases,
-    ui.load_database_plans,
-    *ui.DATABASE_DETAIL_LOADERS,
+page.render_freshness(
+    page.oldest(loaded),
+    spend.load_databases,
+    spend.load_database_plans,
+    *database_details.DATABASE_DETAIL_LOADERS,
     key="db_refresh",
 )
-plans = ui.value(loaded["plans"])
+plans = page.value(loaded["plans"])
 table = databases_frame(databases, plans or [])
 
 engines = st.multiselect("Engine", sorted(table["engine"].unique()), key="db_engine")
@@ -45,7 +45,7 @@ not_running.metric(
     "Not running", int((shown["status"].str.lower() != "running").sum()), border=True
 )
 if plans is None:
-    ui.shown(loaded["plans"], "the database plan prices")
+    page.shown(loaded["plans"], "the database plan prices")
 
 st.dataframe(
     shown,
@@ -97,20 +97,20 @@ picked = st.selectbox(
 )
 if picked is not None:
     database = by_id[picked]
-    details = ui.load_database_details(settings, database)
+    details = database_details.load_database_details(settings, database)
     st.markdown("**Usage**")
-    ui.render_database_usage(details["usage"])
+    database_details.render_database_usage(details["usage"])
     backups, maintenance = st.columns(2)
     with backups:
         st.markdown("**Backups**")
-        ui.render_database_backups(details.get("backups"), engine=database.engine)
+        database_details.render_database_backups(details.get("backups"), engine=database.engine)
     with maintenance:
         st.markdown("**Maintenance**")
-        ui.render_database_maintenance(details["maintenance"], database)
+        database_details.render_database_maintenance(details["maintenance"], database)
     st.markdown("**Alerts of the last week**")
-    ui.render_database_alerts(details["alerts"], key="db_alerts")
+    database_details.render_database_alerts(details["alerts"], key="db_alerts")
     if "pools" in details:
         st.markdown("**Connection pools**")
-        ui.render_connection_pools(details["pools"], key="db_pools")
+        database_details.render_connection_pools(details["pools"], key="db_pools")
 
-ui.render_connected_postgres(settings)
+health.render_connected_postgres(settings)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-import ui
+from ui import inference, page
 from vultr_core.errors import VultrError
 from vultr_core.inference_export import curl_snippet, python_snippet, to_json, to_markdown
 from vultr_core.inference_session import (
@@ -20,16 +20,16 @@ from vultr_core.inference_session import (
 )
 from vultr_core.inference_usage import total_month
 
-settings = ui.start_page("Inference Chat")
+settings = page.start_page("Inference Chat")
 exchanges: list[Exchange] = st.session_state.setdefault("chat_exchanges", [])
 
 
 def render_usage() -> None:
     """This month's inference tokens and dollars, for every subscription on the account."""
     try:
-        summaries = ui.load_inference_usage(settings.cache_key, settings).value
+        summaries = inference.load_inference_usage(settings.cache_key, settings).value
     except VultrError as error:
-        ui.render_error("this month's inference usage", error)
+        page.render_error("this month's inference usage", error)
         return
     this_month = total_month([s.this_month for s in summaries])
     last_month = total_month([s.last_month for s in summaries])
@@ -96,7 +96,8 @@ def ask(pending: PendingExchange) -> Exchange:
             st.caption(model)
             boxes[lane] = st.empty()
     openers = {
-        lane: functools.partial(ui.open_chat_stream, settings, pending, lane) for lane in boxes
+        lane: functools.partial(inference.open_chat_stream, settings, pending, lane)
+        for lane in boxes
     }
     if len(openers) == 1:
         try:
@@ -132,9 +133,9 @@ def render_toolbar(system: str, parameters: ChatParameters) -> None:
 
 render_usage()
 try:
-    model_ids = [m.id for m in ui.load_inference_models(settings.cache_key, settings).value]
+    model_ids = [m.id for m in inference.load_inference_models(settings.cache_key, settings).value]
 except VultrError as error:
-    ui.render_error("the inference models", error)
+    page.render_error("the inference models", error)
     st.stop()
 if not model_ids:
     st.warning("The inference API lists no models for this key.")

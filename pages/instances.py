@@ -2,26 +2,28 @@
 
 import streamlit as st
 
-import ui
+from ui import page, spend
 from vultr_core.charts import make_breakdown_figure
 from vultr_core.costs import breakdown
 from vultr_core.formatting import format_usd
 from vultr_core.frames import distinct_tags, filter_instances, with_monthly_cost
 
-settings = ui.start_page("Instances")
+settings = page.start_page("Instances")
 
-loaded = ui.load_together(
+loaded = page.load_together(
     {
-        "instances": lambda: ui.load_instances(settings.cache_key, settings),
-        "plans": lambda: ui.load_plans(settings.cache_key, settings),
+        "instances": lambda: spend.load_instances(settings.cache_key, settings),
+        "plans": lambda: spend.load_plans(settings.cache_key, settings),
     },
     spinner="Loading instances…",
 )
-instances = ui.shown(loaded["instances"], "the instances")
+instances = page.shown(loaded["instances"], "the instances")
 if instances is None:
     st.stop()
-ui.render_freshness(ui.oldest(loaded), ui.load_instances, ui.load_plans, key="inst_refresh")
-plans = ui.value(loaded["plans"])
+page.render_freshness(
+    page.oldest(loaded), spend.load_instances, spend.load_plans, key="inst_refresh"
+)
+plans = page.value(loaded["plans"])
 instances = with_monthly_cost(instances, plans or [])
 
 region_col, power_col, tag_col, plan_col = st.columns(4)
@@ -91,7 +93,7 @@ st.download_button(
 )
 
 st.subheader("Monthly cost by region, plan and tag")
-if ui.shown(loaded["plans"], "the plan prices") is not None:
+if page.shown(loaded["plans"], "the plan prices") is not None:
     for column, by in zip(st.columns(3), ("region", "plan", "tag"), strict=True):
         column.caption(f"By {by}")
         column.plotly_chart(
@@ -114,7 +116,7 @@ else:
         "paying.",
         icon=":material/money_off:",
     )
-    st.markdown(ui.stopped_instances_list(stopped))
+    st.markdown(spend.stopped_instances_list(stopped))
     st.button(
         "Show only stopped instances in the table",
         key="inst_show_stopped",

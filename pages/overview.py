@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import ui
+from ui import health, page, spend
 from vultr_core.charts import (
     make_breakdown_figure,
     make_category_figure,
@@ -15,17 +15,17 @@ from vultr_core.formatting import format_usd
 from vultr_core.spend_history import change_sentences, monthly_spend, product_changes
 from vultr_core.waste import waste_sentences
 
-settings = ui.start_page("Overview")
-spend = ui.load_spend(settings)
-ui.render_freshness(spend.fetched_at, *ui.SPEND_LOADERS, key="ovw_refresh")
+settings = page.start_page("Overview")
+figures = spend.load_spend(settings)
+page.render_freshness(figures.fetched_at, *spend.SPEND_LOADERS, key="ovw_refresh")
 
-ui.render_spend_metrics(spend)
-ui.render_health_strip(settings)
+spend.render_spend_metrics(figures)
+health.render_health_strip(settings)
 
 by_category, by_month = st.columns(2)
 with by_category:
     st.subheader("This month by category")
-    if (books := spend.books()) is not None:
+    if (books := figures.books()) is not None:
         st.plotly_chart(
             make_category_figure(books.by_category), width="stretch", key="ovw_by_category"
         )
@@ -36,7 +36,7 @@ with by_category:
         )
 with by_month:
     st.subheader("Spend by month")
-    if (history := spend.history()) is not None:
+    if (history := figures.history()) is not None:
         st.plotly_chart(
             make_monthly_figure(monthly_spend(history.invoices)),
             width="stretch",
@@ -45,8 +45,8 @@ with by_month:
         st.caption("Invoiced spend; Vultr invoices each month on the 1st of the next.")
 
 st.subheader("Month-end forecast")
-if (outlook := spend.outlook()) is not None:
-    last_month = spend.loaded("history")
+if (outlook := figures.outlook()) is not None:
+    last_month = figures.loaded("history")
     st.plotly_chart(
         make_forecast_figure(
             outlook, last_month.latest.amount_usd if last_month and last_month.latest else None
@@ -63,7 +63,7 @@ if (outlook := spend.outlook()) is not None:
     st.caption(outlook.explanation)
 
 st.subheader("Run-rate at list prices")
-if (priced := spend.priced()) is not None:
+if (priced := figures.priced()) is not None:
     resources = priced.resources
     st.metric(
         "Monthly list price of everything running now",
@@ -81,8 +81,8 @@ if (priced := spend.priced()) is not None:
             st.caption("A resource with several tags counts under each of them.")
 
 st.subheader("Needs attention")
-waste = spend.waste()
-history = spend.history()
+waste = figures.waste()
+history = figures.history()
 changes = (
     product_changes(history.previous_items, history.latest_items)
     if history and history.previous
@@ -96,14 +96,14 @@ for sentence in sentences:
     st.warning(sentence, icon=":material/priority_high:")
 if waste is not None and not sentences:
     st.success("Nothing idle or unusual found.", icon=":material/check_circle:")
-if (idle := spend.loaded("idle")) is not None:
+if (idle := figures.loaded("idle")) is not None:
     st.caption(f"Database usage checked for {idle.coverage}.")
 if waste is not None and not waste.empty:
     with st.expander(
         f"Waste: {format_usd(float(waste['monthly_savings_usd'].sum()))} a month "
         f"in {len(waste)} items"
     ):
-        ui.render_waste_table(waste, key="ovw_waste")
+        spend.render_waste_table(waste, key="ovw_waste")
 if changes is not None:
     with st.expander("Month-over-month change by product"):
-        ui.render_changes_table(changes, key="ovw_changes")
+        spend.render_changes_table(changes, key="ovw_changes")

@@ -3,18 +3,18 @@
 import pandas as pd
 import streamlit as st
 
-import ui
+from ui import health, page, text
 from vultr_core.errors import VultrError
 from vultr_core.health import NOT_CONFIGURED_REASONS, is_configured
 from vultr_core.health_charts import make_memory_gauge_figure
 
-settings = ui.start_page("Valkey")
+settings = page.start_page("Valkey")
 
 st.subheader("Managed Valkey instances")
 try:
-    instances = ui.load_valkey_instances(settings.cache_key, settings)
+    instances = health.load_valkey_instances(settings.cache_key, settings)
 except VultrError as error:
-    ui.render_error("the managed Valkey instances", error)
+    page.render_error("the managed Valkey instances", error)
 else:
     frame = instances.value
     count, monthly, to_date = st.columns(3)
@@ -44,17 +44,19 @@ else:
             ),
         },
     )
-    ui.render_freshness(instances.fetched_at, ui.load_valkey_instances, key="vk_instances_refresh")
+    page.render_freshness(
+        instances.fetched_at, health.load_valkey_instances, key="vk_instances_refresh"
+    )
 
 st.subheader("Connected Valkey")
 if not is_configured(settings, "valkey"):
     st.info(NOT_CONFIGURED_REASONS["valkey"] + ".", icon=":material/info:")
     st.stop()
 try:
-    loaded = ui.load_valkey_report(settings.cache_key, settings)
+    loaded = health.load_valkey_report(settings.cache_key, settings)
 except VultrError as error:
-    ui.render_error("the connected Valkey", error)
-    ui.render_latency_history(settings, "valkey", key="vk_history")
+    page.render_error("the connected Valkey", error)
+    health.render_latency_history(settings, "valkey", key="vk_history")
     st.stop()
 report, info, rates = loaded.value, loaded.value.info, loaded.value.rates
 
@@ -64,14 +66,14 @@ if info is None:
 else:
     st.caption(
         f"{report.where} · {info.server.capitalize()} {info.version} · {info.role} with "
-        f"{info.connected_replicas} replica(s) · up {ui.duration_text(info.uptime_s)}"
+        f"{info.connected_replicas} replica(s) · up {text.duration_text(info.uptime_s)}"
     )
 p50, p95, hits = st.columns(3)
-p50.metric("PING p50", ui.ms_text(report.latency.p50_ms), border=True)
-p95.metric("PING p95", ui.ms_text(report.latency.p95_ms), border=True)
+p50.metric("PING p50", text.ms_text(report.latency.p50_ms), border=True)
+p95.metric("PING p95", text.ms_text(report.latency.p95_ms), border=True)
 hits.metric(
     "Hit ratio",
-    ui.percent_text(rates.hit_ratio) if rates else "—",
+    text.percent_text(rates.hit_ratio) if rates else "—",
     help="Keyspace hits over hits and misses since the previous check, not since start-up",
     border=True,
 )
@@ -81,8 +83,8 @@ if info is not None:
     clients.metric("Clients", f"{info.connected_clients:,}", border=True)
     evicted.metric("Evicted keys", f"{info.evicted_keys:,}", border=True)
 
-ui.render_latency_charts(settings, "valkey", report.latency, key="vk")
-ui.render_checks(report.checks)
+health.render_latency_charts(settings, "valkey", report.latency, key="vk")
+health.render_checks(report.checks)
 
 if info is not None:
     memory, keyspace = st.columns(2)
@@ -93,13 +95,14 @@ if info is not None:
             key="vk_memory",
         )
         st.caption(
-            f"Policy {info.maxmemory_policy} · peak {ui.size_text(info.used_memory_peak_bytes)} · "
+            f"Policy {info.maxmemory_policy} · "
+            f"peak {text.size_text(info.used_memory_peak_bytes)} · "
             f"fragmentation {info.fragmentation_ratio or 0:.2f}"
         )
     with keyspace:
         st.markdown("**Keyspace**")
         st.dataframe(
-            pd.DataFrame([vars(db) for db in info.keyspace], columns=ui.KEYSPACE_COLUMNS),
+            pd.DataFrame([vars(db) for db in info.keyspace], columns=health.KEYSPACE_COLUMNS),
             hide_index=True,
             key="vk_keyspace",
         )
@@ -132,4 +135,4 @@ if report.latency_events:
 else:
     quiet = "no spikes recorded (it records only with latency-monitor-threshold above 0)"
     st.caption(f"Latency monitor: {report.unavailable.get('latency monitor', quiet)}.")
-ui.render_health_freshness(loaded.fetched_at, ui.load_valkey_report, key="vk_refresh")
+health.render_health_freshness(loaded.fetched_at, health.load_valkey_report, key="vk_refresh")

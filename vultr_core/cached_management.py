@@ -33,7 +33,7 @@ from vultr_core.management import ManagementClient
 
 log = logging.getLogger(__name__)
 
-# Matches ui.INVENTORY_TTL_S: entries are as fresh as each replica's own cache promises.
+# Matches ui.page.INVENTORY_TTL_S: entries are as fresh as each replica's own cache promises.
 DEFAULT_TTL_S = 60.0
 BYPASS_AFTER_FAILURE_S = 30.0
 # Bump when the encoding itself (not a model) changes.

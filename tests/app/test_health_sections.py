@@ -13,15 +13,17 @@ CLOSED_POSTGRES = "postgresql://monitor:pw-SENTINEL-5e11@127.0.0.1:1/app"
 
 
 def strip_app() -> None:
-    import ui
+    from app_settings import settings
+    from ui import health
 
-    ui.render_health_strip(ui.settings())
+    health.render_health_strip(settings())
 
 
 def postgres_app() -> None:
-    import ui
+    from app_settings import settings
+    from ui import health
 
-    ui.render_connected_postgres(ui.settings())
+    health.render_connected_postgres(settings())
 
 
 @pytest.fixture

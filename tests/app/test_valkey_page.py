@@ -11,8 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import valkey
 
-import ui
+from app_settings import settings
 from tests.app.conftest import open_page
+from ui import clients
 from vultr_core.simulator import DEMO_API_KEY, Simulator
 
 
@@ -120,7 +121,7 @@ def test_with_a_real_key_and_no_valkey_url_it_says_what_to_set(
         monkeypatch.setenv("VULTR_API_URL", f"{server.base_url}/v2")
         page = open_page("valkey.py")
         # ui's cached client holds real sockets here; cache clearing does not close it.
-        ui.management_client(ui.settings()).close()
+        clients.management_client(settings()).close()
     assert not page.exception
     assert {m.label: m.value for m in page.metric}["Instances"] == "2"
     assert page.info[-1].value == "Set VALKEY_URL to watch your Valkey."

@@ -2,7 +2,7 @@
 went wrong; no traceback, no secret, and every section that does not need the broken service
 still on screen.
 
-Each page runs from its own file, as Streamlit runs a page without the router (ui.start_page
+Each page runs from its own file, as Streamlit runs a page without the router (ui.page.start_page
 says why it copes): through app.py, AppTest would first run the Overview, under the same
 fault, before every other page.
 """

@@ -1,0 +1,70 @@
+"""Cache Tools' views of the app's Valkey cache: summary, keys, values and what a change would
+delete, each cached for seconds and cleared after every change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from ui.clients import cache_helper
+from ui.page import Loaded
+from vultr_core.cache import KeyInfo, TagPreview
+from vultr_core.cache_browser import (
+    CacheSummary,
+    KeyPage,
+    KeyValue,
+    browse_keys,
+    read_value,
+    summarise,
+)
+from vultr_core.config import Settings
+
+# Each widget change reruns the page: a few seconds spare Valkey the same scans; actions clear them.
+CACHE_VIEW_TTL_S = 5
+CACHE_VIEW_ENTRIES = 32
+
+
+@st.cache_data(ttl=CACHE_VIEW_TTL_S, show_spinner=False)
+def load_cache_summary(cache_key: str, _settings: Settings) -> Loaded[CacheSummary]:
+    return Loaded(summarise(cache_helper(_settings)), datetime.now(UTC))
+
+
+@st.cache_data(ttl=CACHE_VIEW_TTL_S, max_entries=CACHE_VIEW_ENTRIES, show_spinner=False)
+def load_cache_keys(
+    cache_key: str, _settings: Settings, pattern: str, cursor: int
+) -> Loaded[KeyPage]:
+    page = browse_keys(cache_helper(_settings), pattern=pattern, cursor=cursor)
+    return Loaded(page, datetime.now(UTC))
+
+
+@st.cache_data(ttl=CACHE_VIEW_TTL_S, max_entries=CACHE_VIEW_ENTRIES, show_spinner=False)
+def load_cache_value(cache_key: str, _settings: Settings, name: str) -> Loaded[KeyValue]:
+    return Loaded(read_value(cache_helper(_settings), name), datetime.now(UTC))
+
+
+@st.cache_data(ttl=CACHE_VIEW_TTL_S, max_entries=CACHE_VIEW_ENTRIES, show_spinner=False)
+def load_tag_preview(cache_key: str, _settings: Settings, tag: str) -> Loaded[TagPreview]:
+    return Loaded(cache_helper(_settings).preview_tag(tag), datetime.now(UTC))
+
+
+@st.cache_data(ttl=CACHE_VIEW_TTL_S, max_entries=CACHE_VIEW_ENTRIES, show_spinner=False)
+def load_keys_preview(
+    cache_key: str, _settings: Settings, keys: tuple[str, ...]
+) -> Loaded[list[KeyInfo]]:
+    return Loaded(cache_helper(_settings).describe_keys(keys), datetime.now(UTC))
+
+
+CACHE_LOADERS = (
+    load_cache_summary,
+    load_cache_keys,
+    load_cache_value,
+    load_tag_preview,
+    load_keys_preview,
+)
+
+
+def clear_cache_views() -> None:
+    """After a change to the cache: every Cache Tools view reads Valkey again."""
+    for loader in CACHE_LOADERS:
+        loader.clear()

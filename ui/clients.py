@@ -1,0 +1,55 @@
+"""The shared clients behind the loaders: the management API's, and the app's Valkey cache helper.
+
+One thread-safe object per distinct configuration for every session (``st.cache_resource``),
+closed when Streamlit releases it. The two live together because the management client reads
+through the cache helper when Valkey is configured, and every refresh drops that shared cache.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from vultr_core import clients
+from vultr_core.cache import CacheHelper
+from vultr_core.cached_management import (
+    cached_management_client,
+    invalidate_management_cache,
+    management_scope,
+)
+from vultr_core.config import Settings
+from vultr_core.errors import VultrError
+from vultr_core.management import ManagementClient
+from vultr_core.valkey import connect_valkey
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda client: client.close())
+def _management_client(cache_key: str, _settings: Settings) -> ManagementClient:
+    if _settings.valkey_url is not None:
+        # A configured Valkey is shared by every replica: their reads are shared through it.
+        return cached_management_client(_settings, cache_helper(_settings))
+    return clients.management_client(_settings)
+
+
+def management_client(current: Settings) -> ManagementClient:
+    """One shared, thread-safe client per distinct configuration."""
+    return _management_client(current.cache_key, current)
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda helper: helper.client.close())
+def _cache_helper(cache_key: str, _settings: Settings) -> CacheHelper:
+    return CacheHelper(connect_valkey(clients.valkey_url(_settings)))
+
+
+def cache_helper(current: Settings) -> CacheHelper:
+    """The app's CacheHelper on VALKEY_URL (the embedded Valkey in demo mode)."""
+    return _cache_helper(current.cache_key, current)
+
+
+def drop_shared_management_cache(current: Settings) -> None:
+    """Refresh means fresh for every replica: drop this account's shared management reads."""
+    if current.valkey_url is None:
+        return
+    try:
+        invalidate_management_cache(cache_helper(current), management_scope(current))
+    except VultrError as error:
+        st.toast(f"Could not clear the shared cache. {error}", icon=":material/warning:")

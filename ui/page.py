@@ -1,0 +1,141 @@
+"""What every page starts with and shares: the sign-in gate, valid settings, and the results of
+cached loaders with their errors and freshness.
+
+Loaders are named ``load_*``; they call vultr_core and cache its results briefly. Pages never
+do I/O themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import streamlit as st
+
+from app_settings import read_secrets, settings
+from ui.clients import drop_shared_management_cache
+from vultr_core.config import Settings
+from vultr_core.errors import ConfigurationError, VultrError
+from vultr_core.spend_data import gather
+
+T = TypeVar("T")
+
+# Inventory changes slowly and Vultr allows 30 requests/s: a minute is fresh enough, and the
+# refresh button is there for the impatient.
+INVENTORY_TTL_S = 60
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[T]):
+    """A loader's result with the moment it was fetched, for "data as of" captions."""
+
+    value: T
+    fetched_at: datetime
+
+
+def load_together(
+    calls: Mapping[str, Callable[[], Loaded[Any]]], *, spinner: str
+) -> dict[str, Loaded[Any] | VultrError]:
+    """Several loaders at once; each name gets its result or its own error.
+
+    The loaders run in worker threads (cached results are thread-safe), so they must not
+    draw anything: one spinner here covers them all.
+    """
+    with st.spinner(spinner):
+        return gather(calls)
+
+
+def oldest(results: Mapping[str, Loaded[Any] | VultrError]) -> datetime:
+    """When the oldest of these results was fetched ("data as of"); now if none loaded."""
+    times = [result.fetched_at for result in results.values() if isinstance(result, Loaded)]
+    return min(times, default=datetime.now(UTC))
+
+
+def value(result: Loaded[T] | VultrError) -> T | None:
+    """The loaded value, or None if it failed (for sections that do without it)."""
+    return None if isinstance(result, VultrError) else result.value
+
+
+def shown(result: Loaded[T] | VultrError, what: str) -> T | None:
+    """The loaded value, or None after showing this section's error."""
+    if isinstance(result, VultrError):
+        render_error(what, result)
+        return None
+    return result.value
+
+
+def render_error(what: str, error: VultrError) -> None:
+    """One section's failure, in a sentence, without taking the page down."""
+    reason = str(error)
+    st.error(f"Could not load {what}. {reason[:1].upper()}{reason[1:]}", icon=":material/error:")
+
+
+def render_freshness(fetched_at: datetime, *loaders: Any, key: str) -> None:
+    """ "Data as of …" with a refresh button that drops those loaders' cached results."""
+    caption, button = st.columns([4, 1], vertical_alignment="center")
+    caption.caption(
+        f"Data as of {fetched_at:%H:%M:%S} UTC · refreshed at most every {INVENTORY_TTL_S} s"
+    )
+    if button.button("Refresh", key=key, icon=":material/refresh:", width="stretch"):
+        for loader in loaders:
+            loader.clear()
+        drop_shared_management_cache(settings())
+        st.rerun()
+
+
+def _auth_provider(auth: object) -> str | None:
+    """The provider to pass to st.login: None for a single ``[auth]`` provider, else the name
+    of the first ``[auth.<name>]`` section."""
+    if not isinstance(auth, dict) or "client_id" in auth:
+        return None
+    return next((name for name, value in auth.items() if isinstance(value, dict)), None)
+
+
+def require_sign_in() -> None:
+    """With an ``[auth]`` section in secrets, nobody passes without signing in (OIDC).
+
+    Without one the app is open to whoever reaches it, and the sidebar says so.
+    """
+    auth = read_secrets().get("auth")
+    if not auth:
+        st.sidebar.caption(":material/lock_open: Open access: no sign-in is configured.")
+        return
+    if not st.user.is_logged_in:
+        st.title("Vultr Dashboard")
+        st.info("Sign in to see your team's Vultr spend and services.", icon=":material/lock:")
+        provider = _auth_provider(auth)
+        st.button(
+            "Sign in",
+            key="auth_sign_in",
+            icon=":material/login:",
+            on_click=st.login,
+            args=() if provider is None else (provider,),
+        )
+        st.stop()
+    st.sidebar.caption(f":material/person: Signed in as {st.user.get('email', 'unknown')}")
+    st.sidebar.button("Sign out", key="auth_sign_out", on_click=st.logout)
+
+
+def start_page(title: str) -> Settings:
+    """Every page's first line: sign-in, its title, valid settings (or a clear stop), the
+    demo banner.
+
+    This lives in each page rather than in app.py alone because Streamlit may run a file of
+    ``pages/`` without the router: under AppTest, and on a fresh server's first request.
+    """
+    require_sign_in()
+    st.title(title)
+    try:
+        current = settings()
+    except ConfigurationError as error:
+        st.error(f"The configuration needs fixing before this page can load. {error}")
+        st.stop()
+    if current.demo_mode:
+        st.info(
+            "**Demo mode**: these figures come from a simulated Vultr organisation, not your "
+            "account. Set `VULTR_API_KEY` to see your own.",
+            icon=":material/science:",
+        )
+    return current
