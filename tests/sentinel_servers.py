@@ -26,6 +26,22 @@ def with_credentials(url: str, user: str, password: str) -> str:
     return urlunsplit(parts._replace(netloc=login + where))
 
 
+def app_environment(
+    vultr_url: str, keys: tuple[str, str], database_url: str, cache_url: str
+) -> dict[str, str]:
+    """The app's settings for a simulator served at ``vultr_url`` (/v2 and /v1), its
+    management and inference ``keys``, and the two servers' URLs."""
+    management_key, inference_key = keys
+    return {
+        "VULTR_API_KEY": management_key,
+        "VULTR_API_URL": f"{vultr_url}/v2",
+        "VULTR_INFERENCE_API_KEY": inference_key,
+        "VULTR_INFERENCE_URL": f"{vultr_url}/v1",
+        "DATABASE_URL": database_url,
+        "VALKEY_URL": cache_url,
+    }
+
+
 @contextmanager
 def sentinel_postgres_url(
     admin_url: str, password: str, *, name: str = POSTGRES_ROLE

@@ -25,7 +25,12 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import open_page
 from tests.cli_support import run_cli
 from tests.conftest import FIXED_NOW
-from tests.sentinel_servers import sentinel_postgres_url, sentinel_valkey_url, with_credentials
+from tests.sentinel_servers import (
+    app_environment,
+    sentinel_postgres_url,
+    sentinel_valkey_url,
+    with_credentials,
+)
 from tests.streamlit_support import fresh_streamlit
 from vultr_core.simulator import Simulator, SimulatorServer
 
@@ -72,14 +77,9 @@ def world(postgres_url: str, valkey_url: str) -> Iterator[SentinelWorld]:
 
 
 def sentinel_environ(server: SimulatorServer, database_url: str, cache_url: str) -> dict[str, str]:
-    return {
-        "VULTR_API_KEY": MANAGEMENT_KEY,
-        "VULTR_API_URL": f"{server.base_url}/v2",
-        "VULTR_INFERENCE_API_KEY": INFERENCE_KEY,
-        "VULTR_INFERENCE_URL": f"{server.base_url}/v1",
-        "DATABASE_URL": database_url,
-        "VALKEY_URL": cache_url,
-        "INFERENCE_REQUESTS_PER_MINUTE": "100000",
+    keys = (MANAGEMENT_KEY, INFERENCE_KEY)
+    return app_environment(server.base_url, keys, database_url, cache_url) | {
+        "INFERENCE_REQUESTS_PER_MINUTE": "100000"
     }
 
 

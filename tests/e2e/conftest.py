@@ -27,7 +27,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.sentinel_servers import sentinel_postgres_url, sentinel_valkey_url
+from tests.sentinel_servers import app_environment, sentinel_postgres_url, sentinel_valkey_url
 from vultr_core.simulator import DEMO_REPLY_PACE, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,14 +205,9 @@ def app(
         sentinel_postgres_url(postgres_url, POSTGRES_PASSWORD, name=POSTGRES_ROLE) as database_url,
         sentinel_valkey_url(valkey_url, VALKEY_PASSWORD, name=VALKEY_USER) as cache_url,
     ):
-        environ = demo_environ() | {
-            "VULTR_API_KEY": MANAGEMENT_KEY,
-            "VULTR_API_URL": f"{server.base_url}/v2",
-            "VULTR_INFERENCE_API_KEY": INFERENCE_KEY,
-            "VULTR_INFERENCE_URL": f"{server.base_url}/v1",
-            "DATABASE_URL": database_url,
-            "VALKEY_URL": cache_url,
-        }
+        environ = demo_environ() | app_environment(
+            server.base_url, (MANAGEMENT_KEY, INFERENCE_KEY), database_url, cache_url
+        )
         process, url = start_app(environ, log_path)
         try:
             yield ServedApp(url, simulator, server.base_url, log_path, valkey_url)
