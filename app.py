@@ -50,7 +50,10 @@ navigation = st.navigation(
         ],
         "Health": [
             st.Page(
-                PAGES / "valkey.py", title="Valkey", icon=":material/memory:", url_path="valkey"
+                PAGES / "valkey_health.py",
+                title="Valkey",
+                icon=":material/memory:",
+                url_path="valkey",
             ),
         ],
         "Tools": [

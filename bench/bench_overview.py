@@ -220,8 +220,7 @@ def warm_reruns(base_url: str, repeats: int) -> dict[str, Any]:
     for page in SPEND_PAGES:
         st.cache_data.clear()
         st.cache_resource.clear()
-        # Through the router, as the app runs: a page run on its own would put pages/ first
-        # on sys.path, where pages/valkey.py shadows the valkey package.
+        # Through the router, as the app runs.
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         started = time.perf_counter()
         app.run()

@@ -1,5 +1,6 @@
 """Cache Tools: the app's Valkey cache (keys, tags, figures) and its helper to try out."""
 
+import functools
 import json
 from collections.abc import Callable
 
@@ -45,6 +46,10 @@ def confirm(message: str, yes: str, action: Callable[[], str]) -> None:
     if confirmed or cancelled:
         state["cache_confirm"] = None
         st.rerun()
+
+
+def invalidate(tag: str) -> str:
+    return f"Deleted {invalidate_tag_audited(helper, tag, who=who):,} keys ({tag})."
 
 
 def take(keys: tuple[str, ...]) -> str:
@@ -134,9 +139,7 @@ with tags_tab:
                 confirm(
                     f"This deletes {doomed} tagged `{tag}`, for every replica.",
                     "Delete them",
-                    lambda: (
-                        f"Deleted {invalidate_tag_audited(helper, tag, who=who):,} keys ({tag})."
-                    ),
+                    functools.partial(invalidate, tag),
                 )
     per_tag = tag_stats_frame(summary.stats)
     if not per_tag.empty:

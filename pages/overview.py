@@ -90,7 +90,7 @@ changes = (
 )
 sentences = [
     *(waste_sentences(waste) if waste is not None else []),
-    *(change_sentences(changes, history) if changes is not None else []),
+    *(change_sentences(changes, history) if history and changes is not None else []),
 ]
 for sentence in sentences:
     st.warning(sentence, icon=":material/priority_high:")

@@ -47,7 +47,7 @@ PAGES = (
     "overview.py",
     "instances.py",
     "databases.py",
-    "valkey.py",
+    "valkey_health.py",
     "inference_chat.py",
     "cache_tools.py",
 )

@@ -6,6 +6,7 @@ with each service's latency history beside them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -77,7 +78,7 @@ def load_valkey_instances(cache_key: str, _settings: Settings) -> Loaded[pd.Data
     client = management_client(_settings)
     databases = client.databases(engine="valkey")
     usage_calls: dict[str, Callable[[], Any]] = {
-        d.id: (lambda database_id=d.id: client.database_usage(database_id)) for d in databases
+        d.id: functools.partial(client.database_usage, d.id) for d in databases
     }
     found = gather({"plans": client.database_plans, **usage_calls})
     plans = found.pop("plans")

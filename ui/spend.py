@@ -162,7 +162,8 @@ class Spend:
         if idle is None:
             self._values("idle")
             return priced.waste
-        return pd.concat([priced.waste, idle.idle], ignore_index=True)
+        combined: pd.DataFrame = pd.concat([priced.waste, idle.idle], ignore_index=True)
+        return combined
 
 
 def load_spend(current: Settings) -> Spend:
@@ -172,28 +173,28 @@ def load_spend(current: Settings) -> Spend:
     two run as one chain beside the other loaders; a failed inventory skips the usage.
     """
     key = current.cache_key
+    idle: dict[str, Loaded[Any] | VultrError] = {}
 
-    def inventory_then_idle() -> tuple[Loaded[Any] | VultrError, Loaded[Any] | VultrError]:
+    def inventory_then_idle() -> Loaded[Any]:
+        inventory = load_priced_inventory(key, current)
         try:
-            inventory = load_priced_inventory(key, current)
+            idle["idle"] = load_idle_databases(key, current)
         except VultrError as error:
-            return error, error
-        try:
-            return inventory, load_idle_databases(key, current)
-        except VultrError as error:
-            return inventory, error
+            idle["idle"] = error
+        return inventory
 
     results = load_together(
         {
             # The invoice items are the longest chain of requests: send them first.
             "history": lambda: load_invoice_history(key, current),
-            "chain": inventory_then_idle,
+            "inventory": inventory_then_idle,
             "account": lambda: load_account(key, current),
             "pending": lambda: load_pending_charges(key, current),
         },
         spinner="Loading spend…",
     )
-    results["inventory"], results["idle"] = results.pop("chain")
+    # Without the inventory the usage was never asked for: its section shows the same error.
+    results["idle"] = idle.get("idle", results["inventory"])
     return Spend(results)
 
 

@@ -47,7 +47,7 @@ def watched(
 
 def test_managed_instances_with_plan_cost_and_usage(watched: Callable[..., None]) -> None:
     watched()
-    page = open_page("valkey.py")
+    page = open_page("valkey_health.py")
     assert not page.exception
     figures = {m.label: m.value for m in page.metric}
     assert figures["Instances"] == "2"
@@ -63,7 +63,7 @@ def test_the_connected_valkey_shows_latency_memory_keyspace_and_verdicts(
 ) -> None:
     valkey_client.mset({"a": "1", "b": "2"})
     watched()
-    page = open_page("valkey.py")
+    page = open_page("valkey_health.py")
     assert not page.exception
     figures = {m.label: m.value for m in page.metric}
     assert figures["PING p50"].endswith(" ms")
@@ -81,7 +81,7 @@ def test_a_service_refusing_slowlog_says_not_available(
     watched: Callable[..., None], restricted_url: Callable[..., str]
 ) -> None:
     watched(restricted_url("slowlog"))
-    page = open_page("valkey.py")
+    page = open_page("valkey_health.py")
     assert not page.exception
     notes = [i.value for i in page.info]
     assert any(n.startswith("Slow log: not available on this service (") for n in notes)
@@ -92,7 +92,7 @@ def test_a_service_refusing_info_still_shows_latency(
     watched: Callable[..., None], restricted_url: Callable[..., str]
 ) -> None:
     watched(restricted_url("info"))
-    page = open_page("valkey.py")
+    page = open_page("valkey_health.py")
     assert not page.exception
     (warning,) = page.warning
     assert warning.value.startswith("Server figures: not available on this service (")
@@ -103,7 +103,7 @@ def test_a_service_refusing_info_still_shows_latency(
 
 def test_an_unreachable_valkey_costs_its_own_section_only(watched: Callable[..., None]) -> None:
     watched("redis://127.0.0.1:1/0")
-    page = open_page("valkey.py")
+    page = open_page("valkey_health.py")
     assert not page.exception
     (error,) = page.error
     assert error.value.startswith("Could not load the connected Valkey.")
@@ -119,7 +119,7 @@ def test_with_a_real_key_and_no_valkey_url_it_says_what_to_set(
     with Simulator(size="small").serve() as server:
         monkeypatch.setenv("VULTR_API_KEY", DEMO_API_KEY)
         monkeypatch.setenv("VULTR_API_URL", f"{server.base_url}/v2")
-        page = open_page("valkey.py")
+        page = open_page("valkey_health.py")
         # ui's cached client holds real sockets here; cache clearing does not close it.
         clients.management_client(settings()).close()
     assert not page.exception

@@ -156,7 +156,7 @@ PAGES = (
     ),
     Page(
         title="Valkey",
-        file="valkey",
+        file="valkey_health",
         target="/v2/databases",
         section=r"Could not load the managed Valkey instances\. GET /v2/databases",
         beside=(r"^Connected Valkey$", r"^PING p50: [\d.]+ ms$"),
