@@ -19,14 +19,24 @@ from vultr_core.cached_management import (
 from vultr_core.config import Settings
 from vultr_core.errors import VultrError
 from vultr_core.management import ManagementClient
-from vultr_core.valkey import connect_valkey
+from vultr_core.valkey import (
+    FALLBACK_CONNECT_TIMEOUT_S,
+    FALLBACK_SOCKET_TIMEOUT_S,
+    connect_valkey,
+)
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda client: client.close())
 def _management_client(cache_key: str, _settings: Settings) -> ManagementClient:
     if _settings.valkey_url is not None:
-        # A configured Valkey is shared by every replica: their reads are shared through it.
-        return cached_management_client(_settings, cache_helper(_settings))
+        # A configured Valkey is shared by every replica: their reads are shared through it,
+        # on connections of their own that give up quickly (the API is the way around).
+        shared = connect_valkey(
+            _settings.valkey_url,
+            socket_timeout_s=FALLBACK_SOCKET_TIMEOUT_S,
+            connect_timeout_s=FALLBACK_CONNECT_TIMEOUT_S,
+        )
+        return cached_management_client(_settings, CacheHelper(shared))
     return clients.management_client(_settings)
 
 

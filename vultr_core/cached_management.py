@@ -119,6 +119,10 @@ class CachedManagementClient(ManagementClient):
         self._ttl_s = ttl_s
         self._bypass_until = 0.0
 
+    def close(self) -> None:
+        super().close()
+        self.cache.client.close()  # type: ignore[no-untyped-call]  # valkey-py leaves it unannotated
+
     def cached_call(
         self,
         name: str,

@@ -14,7 +14,11 @@ from vultr_core.inference import InferenceClient
 from vultr_core.inference_limits import ValkeyRateLimiter, limiter_key
 from vultr_core.management import ManagementClient
 from vultr_core.simulator import DEMO_API_KEY, DEMO_INFERENCE_KEY, DEMO_REPLY_PACE, Simulator
-from vultr_core.valkey import connect_valkey
+from vultr_core.valkey import (
+    FALLBACK_CONNECT_TIMEOUT_S,
+    FALLBACK_SOCKET_TIMEOUT_S,
+    connect_valkey,
+)
 
 # Demo clients talk to the in-process simulator through an httpx transport; this host name
 # never resolves, so a demo request can never reach the network by mistake.
@@ -77,7 +81,11 @@ def inference_client(settings: Settings) -> InferenceClient:
     limiter: Limiter | None = None
     if settings.valkey_url is not None:
         limiter = ValkeyRateLimiter(
-            connect_valkey(settings.valkey_url),
+            connect_valkey(
+                settings.valkey_url,
+                socket_timeout_s=FALLBACK_SOCKET_TIMEOUT_S,
+                connect_timeout_s=FALLBACK_CONNECT_TIMEOUT_S,
+            ),
             limiter_key(key),
             settings.inference_requests_per_minute,
         )

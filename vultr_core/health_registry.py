@@ -15,12 +15,15 @@ from vultr_core import clients
 from vultr_core.config import Secret, Settings
 from vultr_core.health_history import HealthHistory, MemoryHistory, ValkeyStreamHistory
 from vultr_core.postgres import PostgresProbe
-from vultr_core.valkey import ValkeyProbe, connect_valkey
+from vultr_core.valkey import (
+    FALLBACK_CONNECT_TIMEOUT_S,
+    FALLBACK_SOCKET_TIMEOUT_S,
+    ValkeyProbe,
+    connect_valkey,
+)
 
 P = TypeVar("P")
 
-# Recording a sample must never hold up a report: the history's Valkey gets little time.
-HISTORY_TIMEOUT_S = 0.5
 NOT_CONFIGURED_REASONS = {
     "postgres": "Set DATABASE_URL to watch your PostgreSQL",
     "valkey": "Set VALKEY_URL to watch your Valkey",
@@ -96,8 +99,8 @@ def health_history(settings: Settings) -> HealthHistory:
         if history is None:
             client = connect_valkey(
                 settings.valkey_url,
-                socket_timeout_s=HISTORY_TIMEOUT_S,
-                connect_timeout_s=HISTORY_TIMEOUT_S,
+                socket_timeout_s=FALLBACK_SOCKET_TIMEOUT_S,
+                connect_timeout_s=FALLBACK_CONNECT_TIMEOUT_S,
             )
             history = _stream_histories[key] = ValkeyStreamHistory(client, memory=_memory_history)
     return history

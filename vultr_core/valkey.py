@@ -56,6 +56,11 @@ T = TypeVar("T")
 
 DEFAULT_SOCKET_TIMEOUT_S = 5.0
 DEFAULT_CONNECT_TIMEOUT_S = 3.0
+# Uses that have a way around Valkey (the shared management cache, the shared inference budget,
+# the health history) wait no longer than this: a cache slower than that costs more than it saves,
+# and a Valkey that accepts connections but never answers must not hold every page up.
+FALLBACK_SOCKET_TIMEOUT_S = 0.5
+FALLBACK_CONNECT_TIMEOUT_S = 1.0
 
 
 def connect_valkey(
