@@ -1,8 +1,9 @@
 """The shared clients behind the loaders: the management API's, and the app's Valkey cache helper.
 
 One thread-safe object per distinct configuration for every session (``st.cache_resource``),
-closed when Streamlit releases it. The two live together because the management client reads
-through the cache helper when Valkey is configured, and every refresh drops that shared cache.
+closed when Streamlit releases it. The two live together because, with Valkey configured, the
+management client shares its reads through that Valkey, and every refresh drops them through the
+app's cache helper.
 """
 
 from __future__ import annotations
