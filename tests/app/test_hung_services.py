@@ -62,35 +62,40 @@ def assert_page(page: AppTest, metric: str, error: str | None, port: int) -> Non
         assert only.startswith(error.format(port=port)), only
 
 
-@pytest.mark.parametrize(("name", "expected"), VALKEY_SILENT.items(), ids=list(VALKEY_SILENT))
-def test_a_silent_valkey_costs_only_its_own_sections(
+SILENT_URLS = {
+    "VALKEY_URL": "redis://127.0.0.1:{port}/0",
+    "DATABASE_URL": "postgresql://monitor@127.0.0.1:{port}/app",
+}
+CASES = [
+    *(("VALKEY_URL", name, *expected) for name, expected in VALKEY_SILENT.items()),
+    *(("DATABASE_URL", name, *expected) for name, expected in POSTGRES_SILENT.items()),
+]
+
+
+@pytest.mark.parametrize(
+    ("setting", "name", "metric", "error"),
+    CASES,
+    ids=[f"{setting}-{name}" for setting, name, *_ in CASES],
+)
+def test_a_silent_server_costs_only_its_own_sections(
+    setting: str,
     name: str,
-    expected: tuple[str, str | None],
+    metric: str,
+    error: str | None,
     silent: SilentServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("VALKEY_URL", f"redis://127.0.0.1:{silent.port}/0")
-    assert_page(run_page(name), *expected, silent.port)
+    monkeypatch.setenv(setting, SILENT_URLS[setting].format(port=silent.port))
+    assert_page(run_page(name), metric, error, silent.port)
 
 
 def test_cache_tools_says_the_silent_valkey_did_not_answer(
     silent: SilentServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("VALKEY_URL", f"redis://127.0.0.1:{silent.port}/0")
+    monkeypatch.setenv("VALKEY_URL", SILENT_URLS["VALKEY_URL"].format(port=silent.port))
     page = run_page("cache_tools.py")
     assert not page.exception
     (error,) = page.error
     assert error.value.startswith(
         f"Could not load the cache. Valkey at redis://127.0.0.1:{silent.port}/0 did not answer"
     )
-
-
-@pytest.mark.parametrize(("name", "expected"), POSTGRES_SILENT.items(), ids=list(POSTGRES_SILENT))
-def test_a_silent_postgresql_costs_only_its_own_sections(
-    name: str,
-    expected: tuple[str, str | None],
-    silent: SilentServer,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"postgresql://monitor@127.0.0.1:{silent.port}/app")
-    assert_page(run_page(name), *expected, silent.port)
