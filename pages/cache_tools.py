@@ -23,7 +23,8 @@ from vultr_core.errors import VultrError
 
 settings = page.start_page("Cache Tools")
 state = st.session_state
-email = str(st.user.get("email") or "") if st.user.get("is_logged_in") else None
+# Signed in without an e-mail address (some providers) counts as not signed in here.
+email = (str(st.user.get("email") or "") or None) if st.user.get("is_logged_in") else None
 who = email or "anonymous"
 may_change = settings.may_change_cache(email)
 
