@@ -32,7 +32,7 @@ from vultr_core.postgres import (
     PostgresThresholds,
     postgres_error,
 )
-from vultr_core.probing import LatencySummary
+from vultr_core.probing import LatencySummary, latency_check
 
 PASSWORD_SENTINEL = "pw-SENTINEL-7f3a"
 
@@ -467,8 +467,12 @@ def test_transaction_id_wraparound_names_the_tables_in_danger() -> None:
 
 def test_latency_warns_above_its_p95_threshold() -> None:
     slow = LatencySummary.from_samples([1.0] * 18 + [400.0, 500.0])
-    assert pg_checks.latency_check(slow).verdict == "warning"
-    assert pg_checks.latency_check(slow, p95_threshold_ms=600).verdict == "ok"
+    default = latency_check(
+        slow, p95_threshold_ms=pg_checks.LATENCY_P95_THRESHOLD_MS, subject="Round trips are"
+    )
+    assert default.verdict == "warning"
+    assert default.message.startswith("Round trips are slow: p50 1.00 ms, p95 ")
+    assert latency_check(slow, p95_threshold_ms=600, subject="Round trips are").verdict == "ok"
 
 
 def test_string_literals_are_hidden_doubled_quotes_included() -> None:

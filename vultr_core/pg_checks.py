@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg.rows import dict_row
 
-from vultr_core.probing import CheckResult, LatencySummary
+from vultr_core.probing import CheckResult
 
 T = TypeVar("T")
 
@@ -287,17 +287,6 @@ def transaction_id_danger(
 
 
 # --- verdicts: figures in, one plain sentence out --------------------------------------------
-
-
-def latency_check(
-    latency: LatencySummary, *, p95_threshold_ms: float = LATENCY_P95_THRESHOLD_MS
-) -> CheckResult:
-    figures = f"p50 {latency.p50_ms:.2f} ms, p95 {latency.p95_ms:.2f} ms"
-    if latency.p95_ms > p95_threshold_ms:
-        return CheckResult(
-            "latency", "warning", f"Round trips are slow: {figures} (over {p95_threshold_ms:g} ms)"
-        )
-    return CheckResult("latency", "ok", f"Round trips are quick: {figures}")
 
 
 def connections_check(

@@ -38,7 +38,13 @@ from vultr_core.errors import (
     VultrError,
 )
 from vultr_core.pg_checks import ServerInfo
-from vultr_core.probing import CheckResult, LatencySummary, ratio, time_round_trips
+from vultr_core.probing import (
+    CheckResult,
+    LatencySummary,
+    latency_check,
+    ratio,
+    time_round_trips,
+)
 
 logger = logging.getLogger(__name__)
 # psycopg_pool logs every failed background connection attempt at WARNING; without a handler
@@ -379,7 +385,7 @@ def judge(
 ) -> tuple[CheckResult, ...]:
     """Every check's verdict, in the order the page lists them."""
     return (
-        pg_checks.latency_check(latency, p95_threshold_ms=limits.latency_p95_ms),
+        latency_check(latency, p95_threshold_ms=limits.latency_p95_ms, subject="Round trips are"),
         pg_checks.connections_check(
             server,
             total_threshold=limits.total_connections,

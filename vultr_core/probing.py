@@ -73,3 +73,14 @@ class CheckResult:
 def ratio(part: float, whole: float) -> float | None:
     """``part / whole``, or None when there is nothing to divide by."""
     return part / whole if whole else None
+
+
+def latency_check(latency: LatencySummary, *, p95_threshold_ms: float, subject: str) -> CheckResult:
+    """Whether the 95th percentile stays under the threshold; ``subject`` opens the sentence
+    ("Round trips are", "PING is")."""
+    figures = f"p50 {latency.p50_ms:.2f} ms, p95 {latency.p95_ms:.2f} ms"
+    if latency.p95_ms > p95_threshold_ms:
+        return CheckResult(
+            "latency", "warning", f"{subject} slow: {figures} (over {p95_threshold_ms:g} ms)"
+        )
+    return CheckResult("latency", "ok", f"{subject} quick: {figures}")

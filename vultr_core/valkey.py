@@ -33,7 +33,7 @@ from vultr_core.errors import (
     TimeoutError,
     VultrError,
 )
-from vultr_core.probing import CheckResult, LatencySummary, time_round_trips
+from vultr_core.probing import CheckResult, LatencySummary, latency_check, time_round_trips
 from vultr_core.valkey_checks import (
     LATENCY_P95_THRESHOLD_MS,
     MEMORY_USAGE_THRESHOLD,
@@ -45,7 +45,6 @@ from vultr_core.valkey_checks import (
     eviction_policy_check,
     evictions_check,
     fragmentation_check,
-    latency_check,
     memory_check,
     parse_latency_latest,
     parse_slowlog,
@@ -254,7 +253,7 @@ class ValkeyProbe:
             latency_events=events,
             unavailable=unavailable,
             checks=(
-                latency_check(latency, p95_threshold_ms=limits.latency_p95_ms),
+                latency_check(latency, p95_threshold_ms=limits.latency_p95_ms, subject="PING is"),
                 memory_check(info, usage_threshold=limits.memory_usage),
                 eviction_policy_check(info),
                 evictions_check(rates),

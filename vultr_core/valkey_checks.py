@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from vultr_core.probing import CheckResult, LatencySummary, ratio
+from vultr_core.probing import CheckResult, ratio
 
 # Ours: a PING slower than this at p95 is felt by every cached page.
 LATENCY_P95_THRESHOLD_MS = 100.0
@@ -218,17 +218,6 @@ def parse_latency_latest(raw: Sequence[Any]) -> tuple[LatencyEvent, ...]:
 
 
 # --- verdicts --------------------------------------------------------------------------------
-
-
-def latency_check(
-    latency: LatencySummary, *, p95_threshold_ms: float = LATENCY_P95_THRESHOLD_MS
-) -> CheckResult:
-    figures = f"p50 {latency.p50_ms:.2f} ms, p95 {latency.p95_ms:.2f} ms"
-    if latency.p95_ms > p95_threshold_ms:
-        return CheckResult(
-            "latency", "warning", f"PING is slow: {figures} (over {p95_threshold_ms:g} ms)"
-        )
-    return CheckResult("latency", "ok", f"PING is quick: {figures}")
 
 
 def memory_check(
