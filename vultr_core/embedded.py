@@ -25,10 +25,31 @@ from typing import Any
 
 from vultr_core.errors import ConnectionError
 
-_postgres_lock = threading.Lock()
-_valkey_lock = threading.Lock()
-_postgres_url: str | None = None
-_valkey_url: str | None = None
+
+class _OneServer:
+    """A server this process starts once, on first use; each kind has its own lock, so
+    PostgreSQL and Valkey can start at the same time."""
+
+    def __init__(self, start: Callable[[], str]) -> None:
+        self._start = start
+        self._lock = threading.Lock()
+        self.url: str | None = None
+
+    def started_url(self) -> str:
+        with self._lock:
+            if self.url is None:
+                self.url = self._start()
+            return self.url
+
+    def start_in_background(self) -> None:
+        """Start it in a daemon thread unless it already runs; a failure is left for the
+        first real caller, whose own attempt raises it with its message."""
+        if self.url is None:
+            threading.Thread(target=self._start_quietly, daemon=True).start()
+
+    def _start_quietly(self) -> None:
+        with contextlib.suppress(ConnectionError):
+            self.started_url()
 
 
 def embedded_postgres_url() -> str:
@@ -37,11 +58,7 @@ def embedded_postgres_url() -> str:
     Raises:
         ConnectionError: the server could not be started.
     """
-    global _postgres_url
-    with _postgres_lock:
-        if _postgres_url is None:
-            _postgres_url = _start_postgres()
-        return _postgres_url
+    return _postgres.started_url()
 
 
 def embedded_valkey_url() -> str:
@@ -50,30 +67,16 @@ def embedded_valkey_url() -> str:
     Raises:
         ConnectionError: the server could not be started.
     """
-    global _valkey_url
-    with _valkey_lock:
-        if _valkey_url is None:
-            _valkey_url = _start_valkey()
-        return _valkey_url
+    return _valkey.started_url()
 
 
 def start_in_background(*, postgres: bool, valkey: bool) -> None:
-    """Start the servers asked for in daemon threads and return at once.
-
-    A cold start of the app overlaps initdb with its own imports this way. A failure here is
-    left for the first real caller, whose own attempt raises it with its message.
-    """
-    for wanted, started, start in (
-        (postgres, _postgres_url, embedded_postgres_url),
-        (valkey, _valkey_url, embedded_valkey_url),
-    ):
-        if wanted and started is None:
-            threading.Thread(target=_quietly, args=(start,), daemon=True).start()
-
-
-def _quietly(start: Callable[[], str]) -> None:
-    with contextlib.suppress(ConnectionError):
-        start()
+    """Start the servers asked for in daemon threads and return at once: a cold start of the
+    app overlaps initdb with its own imports this way."""
+    if postgres:
+        _postgres.start_in_background()
+    if valkey:
+        _valkey.start_in_background()
 
 
 def _start_postgres() -> str:
@@ -126,3 +129,7 @@ def _start_valkey() -> str:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     atexit.register(server.stop)
     return f"redis://127.0.0.1:{server.port}/0"
+
+
+_postgres = _OneServer(_start_postgres)
+_valkey = _OneServer(_start_valkey)
