@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from typing import TypeVar
 
 from vultr_core import clients
@@ -55,13 +56,7 @@ def postgres_probe(settings: Settings) -> PostgresProbe:
     Raises:
         ConfigurationError: the URL cannot be read.
     """
-    url = clients.database_url(settings)
-    key = _digest(url)
-    with _lock:
-        probe = _postgres_probes.get(key)
-        if probe is None:
-            probe = _postgres_probes[key] = PostgresProbe(url)
-    return probe
+    return _shared(_postgres_probes, clients.database_url(settings), PostgresProbe)
 
 
 def valkey_probe(settings: Settings) -> ValkeyProbe:
@@ -70,13 +65,7 @@ def valkey_probe(settings: Settings) -> ValkeyProbe:
     Raises:
         ConfigurationError: the URL carries an option valkey-py cannot read.
     """
-    url = clients.valkey_url(settings)
-    key = _digest(url)
-    with _lock:
-        probe = _valkey_probes.get(key)
-        if probe is None:
-            probe = _valkey_probes[key] = ValkeyProbe(url)
-    return probe
+    return _shared(_valkey_probes, clients.valkey_url(settings), ValkeyProbe)
 
 
 def opened_probes(settings: Settings) -> tuple[PostgresProbe | None, ValkeyProbe | None]:
@@ -104,6 +93,16 @@ def health_history(settings: Settings) -> HealthHistory:
             )
             history = _stream_histories[key] = ValkeyStreamHistory(client, memory=_memory_history)
     return history
+
+
+def _shared(probes: dict[str, P], url: Secret, make: Callable[[Secret], P]) -> P:
+    """The probe of this URL, made on first use: one per server for the whole process."""
+    key = _digest(url)
+    with _lock:
+        probe = probes.get(key)
+        if probe is None:
+            probe = probes[key] = make(url)
+    return probe
 
 
 def _opened(probes: dict[str, P], url: Secret | None) -> P | None:
