@@ -67,12 +67,15 @@ class Simulator:
         inference_usage_shape: UsageShape = "current",
         inference_api_key: str | None = DEMO_INFERENCE_KEY,
         token_sleep: Callable[[float], None] = time.sleep,
+        stall_sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        """`token_sleep` paces simulated model replies (tests pass a fake clock's sleep)."""
+        """`token_sleep` paces simulated model replies and `stall_sleep` waits out latency and
+        hangs (tests pass a fake clock's sleep, or a recorder)."""
         if inference_usage_shape not in USAGE_SHAPES:
             raise ValueError(f"inference_usage_shape must be one of {USAGE_SHAPES}")
         self.organisation: Organisation = build_organisation(size, seed, now, secret_sentinel)
         self._injector = FaultInjector(seed)
+        self._stall_sleep = stall_sleep
         self._log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
         management = ManagementApi(
@@ -147,9 +150,9 @@ class Simulator:
         if stall_s > 0:
             # Sleep outside every lock so that slow requests overlap, as on a real server.
             if read_timeout_s is not None and read_timeout_s < stall_s:
-                time.sleep(read_timeout_s)
+                self._stall_sleep(read_timeout_s)
                 raise ReadTimeoutError
-            time.sleep(stall_s)
+            self._stall_sleep(stall_s)
         verdict = self._injector.judge(request.path)
         if verdict.drop:
             raise ConnectionDroppedError
