@@ -45,20 +45,25 @@ def simulator() -> Simulator:
     return Simulator(size="small", now=FIXED_NOW)
 
 
+def simulator_options(simulator: Simulator, clock: FakeClock | None = None) -> dict[str, Any]:
+    """A management client's arguments for the simulator's in-process transport, sleeping on
+    a fake clock."""
+    fake = clock or FakeClock()
+    return {
+        "api_key": DEMO_API_KEY,
+        "base_url": SIMULATOR_URL,
+        "transport": simulator.transport(),
+        "clock": fake,
+        "sleep": fake.sleep,
+        "rng": random.Random(1),
+    }
+
+
 def simulator_client(
     simulator: Simulator, clock: FakeClock | None = None, **options: Any
 ) -> ManagementClient:
     """A client on the simulator's in-process transport that sleeps on a fake clock."""
-    fake = clock or FakeClock()
-    return ManagementClient(
-        DEMO_API_KEY,
-        base_url=SIMULATOR_URL,
-        transport=simulator.transport(),
-        clock=fake,
-        sleep=fake.sleep,
-        rng=random.Random(1),
-        **options,
-    )
+    return ManagementClient(**simulator_options(simulator, clock), **options)
 
 
 @pytest.fixture

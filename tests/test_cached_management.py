@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import random
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 import valkey
 
 from tests.cache_support import closed_port
-from tests.conftest import FIXED_NOW, SIMULATOR_URL, FakeClock
+from tests.conftest import FIXED_NOW, SIMULATOR_URL, simulator_options
 from vultr_core.cache import CacheHelper
 from vultr_core.cached_management import (
     RESOURCE_KINDS,
@@ -37,17 +36,8 @@ SCOPE = "test-scope"
 
 
 def make_client(simulator: Simulator, cache: CacheHelper) -> CachedManagementClient:
-    clock = FakeClock()
-    return CachedManagementClient(
-        DEMO_API_KEY,
-        cache=cache,
-        scope=SCOPE,
-        base_url=SIMULATOR_URL,
-        transport=simulator.transport(),
-        clock=clock,
-        sleep=clock.sleep,
-        rng=random.Random(1),
-    )
+    options = simulator_options(simulator)
+    return CachedManagementClient(options.pop("api_key"), cache=cache, scope=SCOPE, **options)
 
 
 @pytest.fixture
