@@ -23,6 +23,7 @@ DEFAULT_INFERENCE_API_URL = "https://api.vultrinference.com/v1"
 DEFAULT_INFERENCE_REQUESTS_PER_MINUTE = 60
 DEFAULT_API_TIMEOUT_S = 30.0
 DEFAULT_API_DEADLINE_S = 60.0
+# A long reply from a large model takes minutes; a stream's read timeout is per chunk.
 DEFAULT_INFERENCE_TIMEOUT_S = 120.0
 DEFAULT_INFERENCE_DEADLINE_S = 180.0
 DEMO_SIZES = ("empty", "small", "large")

@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from vultr_core import __version__
-from vultr_core.config import Secret
+from vultr_core.config import DEFAULT_API_DEADLINE_S, DEFAULT_API_TIMEOUT_S, Secret
 from vultr_core.errors import (
     ApiError,
     ConnectionError,
@@ -37,13 +37,11 @@ T = TypeVar("T")
 
 USER_AGENT = f"vultr-dashboard/{__version__}"
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
-DEFAULT_READ_TIMEOUT_S = 30.0
 DEFAULT_MAX_CONNECTIONS = 16
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_BASE_DELAY_S = 0.5
 # The ansible vultr.cloud collection caps its backoff at 12 s (vultr-api.md §1.4).
 MAX_RETRY_DELAY_S = 12.0
-DEFAULT_DEADLINE_S = 60.0
 # A Retry-After larger than this is not worth waiting for inside one page load.
 MAX_RETRY_AFTER_S = 60.0
 
@@ -57,7 +55,7 @@ def build_http_client(
     *,
     transport: httpx.BaseTransport | None = None,
     connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
-    read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
+    read_timeout_s: float = DEFAULT_API_TIMEOUT_S,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> httpx.Client:
     """An httpx client with our base URL, timeouts, User-Agent and bearer auth.
@@ -139,7 +137,7 @@ class RetryPolicy:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     base_delay_s: float = DEFAULT_BASE_DELAY_S
     max_delay_s: float = MAX_RETRY_DELAY_S
-    deadline_s: float = DEFAULT_DEADLINE_S
+    deadline_s: float = DEFAULT_API_DEADLINE_S
     max_retry_after_s: float = MAX_RETRY_AFTER_S
 
     def is_retryable(self, error: VultrError) -> bool:
@@ -349,7 +347,7 @@ class JsonApi:
         if self.limiter is not None:
             self.limiter.acquire()
         timeout = self.client.timeout
-        read_s = min(timeout.read or DEFAULT_READ_TIMEOUT_S, max(remaining_s, 0.001))
+        read_s = min(timeout.read or DEFAULT_API_TIMEOUT_S, max(remaining_s, 0.001))
         request = self.client.build_request(
             method,
             path.lstrip("/"),

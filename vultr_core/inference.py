@@ -19,7 +19,13 @@ from typing import Any
 
 import httpx
 
-from vultr_core.config import DEFAULT_INFERENCE_API_URL, Secret
+from vultr_core.config import (
+    DEFAULT_INFERENCE_API_URL,
+    DEFAULT_INFERENCE_DEADLINE_S,
+    DEFAULT_INFERENCE_REQUESTS_PER_MINUTE,
+    DEFAULT_INFERENCE_TIMEOUT_S,
+    Secret,
+)
 from vultr_core.errors import (
     ApiError,
     AuthenticationError,
@@ -53,11 +59,7 @@ from vultr_core.sse import SseDecoder
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_REQUESTS_PER_MINUTE = 60
 DEFAULT_MAX_RETRIES = DEFAULT_MAX_ATTEMPTS - 1
-# A long reply from a large model takes minutes; a stream's read timeout is per chunk.
-DEFAULT_INFERENCE_READ_TIMEOUT_S = 120.0
-DEFAULT_INFERENCE_DEADLINE_S = 180.0
 DONE_MARKER = "[DONE]"
 MAX_DRAIN_BYTES = 64 * 1024
 EVENT_STREAM = "text/event-stream"
@@ -148,12 +150,12 @@ class InferenceClient:
         *,
         base_url: str = DEFAULT_INFERENCE_API_URL,
         transport: httpx.BaseTransport | None = None,
-        requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+        requests_per_minute: int = DEFAULT_INFERENCE_REQUESTS_PER_MINUTE,
         max_retries: int = DEFAULT_MAX_RETRIES,
         deadline_s: float = DEFAULT_INFERENCE_DEADLINE_S,
         limiter: Limiter | None = None,
         connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
-        read_timeout_s: float = DEFAULT_INFERENCE_READ_TIMEOUT_S,
+        read_timeout_s: float = DEFAULT_INFERENCE_TIMEOUT_S,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         rng: random.Random | None = None,
@@ -283,7 +285,7 @@ class InferenceClient:
     ) -> tuple[httpx.Response, float]:
         self._limiter.acquire()
         timeout = self._client.timeout
-        read_s = timeout.read or DEFAULT_INFERENCE_READ_TIMEOUT_S
+        read_s = timeout.read or DEFAULT_INFERENCE_TIMEOUT_S
         if not stream:
             # A stream's read timeout is per chunk; a whole reply must fit the deadline.
             read_s = min(read_s, max(remaining_s, 0.001))

@@ -13,11 +13,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from vultr_core.config import DEFAULT_MANAGEMENT_API_URL, Secret
+from vultr_core.config import DEFAULT_API_TIMEOUT_S, DEFAULT_MANAGEMENT_API_URL, Secret
 from vultr_core.errors import MalformedResponseError
 from vultr_core.http import (
     DEFAULT_CONNECT_TIMEOUT_S,
-    DEFAULT_READ_TIMEOUT_S,
     Clock,
     JsonApi,
     Limiter,
@@ -79,7 +78,7 @@ class ManagementClient:
         retry: RetryPolicy | None = None,
         limiter: Limiter | None = None,
         connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
-        read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
+        read_timeout_s: float = DEFAULT_API_TIMEOUT_S,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         rng: random.Random | None = None,
