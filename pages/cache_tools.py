@@ -49,6 +49,15 @@ def confirm(message: str, yes: str, action: Callable[[], str]) -> None:
         st.rerun()
 
 
+def ask_first(label: str, key: str, message: str, yes: str, action: Callable[[], str]) -> None:
+    """A destructive action's button, disabled for anyone the admin list leaves out, then its
+    confirmation."""
+    if st.button(label, key=key, type="primary", disabled=not may_change):
+        state["cache_confirm"] = key
+    if state.get("cache_confirm") == key:
+        confirm(message, yes, action)
+
+
 def invalidate(tag: str) -> str:
     return f"Deleted {invalidate_tag_audited(helper, tag, who=who):,} keys ({tag})."
 
@@ -132,16 +141,13 @@ with tags_tab:
             )
             st.write(f"Invalidating `{tag}` deletes {doomed} ({preview.total_bytes:,} bytes).")
             st.dataframe(key_infos_frame(preview.keys), hide_index=True)
-            if st.button(
-                "Invalidate…", key="cache_invalidate", type="primary", disabled=not may_change
-            ):
-                state["cache_confirm"] = "invalidate"
-            if state.get("cache_confirm") == "invalidate":
-                confirm(
-                    f"This deletes {doomed} tagged `{tag}`, for every replica.",
-                    "Delete them",
-                    functools.partial(invalidate, tag),
-                )
+            ask_first(
+                "Invalidate…",
+                "cache_invalidate",
+                f"This deletes {doomed} tagged `{tag}`, for every replica.",
+                "Delete them",
+                functools.partial(invalidate, tag),
+            )
     per_tag = tag_stats_frame(summary.stats)
     if not per_tag.empty:
         ratio_chart, saved_chart = st.columns(2)
@@ -190,16 +196,13 @@ with take_tab:
             st.error(f"Could not look at those keys. {error}")
         else:
             st.dataframe(key_infos_frame(found), hide_index=True)
-            if st.button(
-                "Take and delete…", key="cache_take", type="primary", disabled=not may_change
-            ):
-                state["cache_confirm"] = "take"
-            if state.get("cache_confirm") == "take":
-                confirm(
-                    f"Reads and deletes **{len(keys)}** keys in one step: shown once, then gone.",
-                    "Take them",
-                    lambda: take(keys),
-                )
+            ask_first(
+                "Take and delete…",
+                "cache_take",
+                f"Reads and deletes **{len(keys)}** keys in one step: shown once, then gone.",
+                "Take them",
+                functools.partial(take, keys),
+            )
     if "cache_taken" in state:
         st.json(state["cache_taken"])
 
