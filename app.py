@@ -1,75 +1,34 @@
-"""Vultr Dashboard: page config and navigation. Each page checks settings itself
-(ui.page.start_page)."""
+"""Vultr Dashboard's server entry: ``streamlit run app.py`` serves the UI (ui/navigation.py)
+and the app's own routes on one port, and stops the demo servers it started on the way out."""
 
-from pathlib import Path
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
 
-from app_settings import settings
-from vultr_core.embedded import start_in_background
-from vultr_core.errors import ConfigurationError
-
-PAGES = Path(__file__).parent / "pages"
+from vultr_core.health.embedded import stop_embedded_servers
 
 
-def start_local_servers() -> None:
-    """Start the embedded PostgreSQL and Valkey that will stand in for unset URLs now, so they
-    boot while the first page imports; a page reports a broken setting itself."""
+@asynccontextmanager
+async def lifespan(_app: st.App) -> AsyncIterator[None]:
+    """Embedded PostgreSQL and Valkey run as child processes: stop them before the server
+    exits, since a SIGTERM would otherwise leave them orphaned."""
     try:
-        current = settings()
-    except ConfigurationError:
-        return
-    start_in_background(postgres=current.database_url is None, valkey=current.valkey_url is None)
+        yield None
+    finally:
+        stop_embedded_servers()
 
 
-st.set_page_config(page_title="Vultr Dashboard", page_icon=":material/cloud:", layout="wide")
-start_local_servers()
+async def overview(request: Request) -> RedirectResponse:
+    """The default page answers at ``/`` only; a shared ``/overview`` link lands there too."""
+    return RedirectResponse(request.url.replace(path="/"), status_code=307)
 
-navigation = st.navigation(
-    {
-        "Spend": [
-            st.Page(
-                PAGES / "overview.py",
-                title="Overview",
-                icon=":material/dashboard:",
-                url_path="overview",
-                default=True,
-            ),
-            st.Page(
-                PAGES / "instances.py",
-                title="Instances",
-                icon=":material/dns:",
-                url_path="instances",
-            ),
-            st.Page(
-                PAGES / "databases.py",
-                title="Databases",
-                icon=":material/database:",
-                url_path="databases",
-            ),
-        ],
-        "Health": [
-            st.Page(
-                PAGES / "valkey_health.py",
-                title="Valkey",
-                icon=":material/memory:",
-                url_path="valkey",
-            ),
-        ],
-        "Tools": [
-            st.Page(
-                PAGES / "inference_chat.py",
-                title="Inference Chat",
-                icon=":material/chat:",
-                url_path="inference-chat",
-            ),
-            st.Page(
-                PAGES / "cache_tools.py",
-                title="Cache Tools",
-                icon=":material/cached:",
-                url_path="cache-tools",
-            ),
-        ],
-    }
+
+app = st.App(
+    "ui/navigation.py",
+    lifespan=lifespan,
+    routes=[Route("/overview", overview)],
 )
-navigation.run()

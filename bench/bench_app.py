@@ -43,15 +43,16 @@ from tests.e2e.conftest import (
     start_app,
     stop_app,
     wait_idle,
+    working_under,
 )
-from vultr_core.health import SERVICES
+from vultr_core.health.service_health import SERVICES
 
 PAGES = ("Overview", "Instances", "Databases", "Valkey", "Inference Chat", "Cache Tools")
 OVERVIEW_METRICS = ("Month to date", "Month-end forecast")
 BASELINE_APP = 'import streamlit as st\n\nst.title("hello")\n'
 EMBEDDED_START = """
 import time
-from vultr_core.embedded import embedded_postgres_url, embedded_valkey_url
+from vultr_core.health.embedded import embedded_postgres_url, embedded_valkey_url
 started = time.perf_counter()
 embedded_postgres_url()
 embedded_valkey_url()
@@ -101,21 +102,6 @@ def private_tmpdir() -> Iterator[Path]:
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def working_under(folder: Path) -> list[int]:
-    """Processes whose working directory lies in ``folder`` (embedded servers chdir there)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cwd = (entry / "cwd").readlink()
-        except OSError:  # exited meanwhile
-            continue
-        if cwd.is_relative_to(folder):
-            found.append(int(entry.name))
-    return found
 
 
 @contextmanager

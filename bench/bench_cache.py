@@ -22,8 +22,9 @@ from typing import Any
 
 import valkey
 
-from vultr_core.cache import BATCH_SIZE, CacheHelper
-from vultr_core.embedded import embedded_valkey_url
+from vultr_core.cache.store import CacheHelper
+from vultr_core.cache.tags import BATCH_SIZE
+from vultr_core.health.embedded import embedded_valkey_url
 
 NAMESPACE = "bench-cache"
 VALUE = {"label": "web-01", "region": "ewr", "plan": "vc2-2c-4gb", "tags": ["prod", "web"] * 8}

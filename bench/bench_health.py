@@ -23,13 +23,14 @@ from collections.abc import Callable
 
 import valkey
 
-from vultr_core import clients, health
+from vultr_core import clients
 from vultr_core.config import Secret, Settings
-from vultr_core.embedded import embedded_postgres_url, embedded_valkey_url
-from vultr_core.health_history import MemoryHistory
-from vultr_core.probing import time_round_trips
+from vultr_core.health import checks, service_health
+from vultr_core.health.embedded import embedded_postgres_url, embedded_valkey_url
+from vultr_core.health.history import MemoryHistory
+from vultr_core.health.probing import time_round_trips
+from vultr_core.health.valkey import ValkeyProbe
 from vultr_core.simulator import Faults
-from vultr_core.valkey import ValkeyProbe
 
 
 def median_seconds(call: Callable[[], object], repeats: int) -> float:
@@ -46,12 +47,14 @@ def concurrency_figures(settings: Settings, repeats: int) -> dict[str, float]:
     history = MemoryHistory()
 
     def check(*services: str) -> None:
-        report = health.check_health(settings, services=services, history=history)
+        report = checks.check_health(settings, services=services, history=history)
         assert not report.any_down, [(s.service, s.reason) for s in report.services]
 
-    check(*health.SERVICES)  # warm: pools open, first Valkey interval taken
-    alone = {name: median_seconds(lambda n=name: check(n), repeats) for name in health.SERVICES}
-    together = median_seconds(lambda: check(*health.SERVICES), repeats)
+    check(*service_health.SERVICES)  # warm: pools open, first Valkey interval taken
+    alone = {
+        name: median_seconds(lambda n=name: check(n), repeats) for name in service_health.SERVICES
+    }
+    together = median_seconds(lambda: check(*service_health.SERVICES), repeats)
     slowest = max(alone.values())
     return {
         **{f"{name}_alone_s": seconds for name, seconds in alone.items()},
@@ -112,7 +115,7 @@ def main() -> None:
         print(json.dumps({"check_health": concurrency, "ping": pings}, indent=2))
         return
     print(f"check_health, management API slowed by {args.slow_ms:.0f} ms, median of {args.repeats}")
-    for name in health.SERVICES:
+    for name in service_health.SERVICES:
         print(f"  {name:<11} alone   {concurrency[f'{name}_alone_s'] * 1000:8.1f} ms")
     print(f"  all four together  {concurrency['all_together_s'] * 1000:8.1f} ms")
     print(f"  ratio to the slowest alone: {concurrency['ratio']:.2f}x (target <= 1.2x)")

@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 from openai import OpenAI
 
-from vultr_core.inference import InferenceClient
+from vultr_core.inference.client import InferenceClient
 from vultr_core.simulator import DEMO_INFERENCE_KEY, Simulator
 
 MODEL = "kimi-k2-instruct"

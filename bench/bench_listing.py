@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 import httpx
 
-from vultr_core.concurrency import run_concurrently
-from vultr_core.management import ManagementClient
+from vultr_core.api.concurrency import run_concurrently
+from vultr_core.api.management import ManagementClient
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
 
 LISTS = {"instances": "instances", "plans": "plans", "databases": "databases"}

@@ -34,19 +34,19 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from vultr_core.costs import Inventory
-from vultr_core.http import Limiter, RateLimiter
-from vultr_core.management import MANAGEMENT_BURST, MANAGEMENT_REQUESTS_PER_S, ManagementClient
+from vultr_core.api.http import Limiter, RateLimiter
+from vultr_core.api.management import MANAGEMENT_BURST, MANAGEMENT_REQUESTS_PER_S, ManagementClient
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
 from vultr_core.simulator import server as server_module
-from vultr_core.spend_data import (
+from vultr_core.spend.costs import Inventory
+from vultr_core.spend.data import (
     fetch_database_usage,
     fetch_inventory,
     fetch_invoice_history,
     gather,
     price_inventory,
 )
-from vultr_core.waste import databases_to_check
+from vultr_core.spend.waste import databases_to_check
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEND_PAGES = ("overview.py", "instances.py", "databases.py")
@@ -221,11 +221,11 @@ def warm_reruns(base_url: str, repeats: int) -> dict[str, Any]:
         st.cache_data.clear()
         st.cache_resource.clear()
         # Through the router, as the app runs.
-        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        app = AppTest.from_file(str(ROOT / "ui" / "navigation.py"), default_timeout=120)
         started = time.perf_counter()
         app.run()
         if page != "overview.py":
-            app.switch_page(f"pages/{page}").run()
+            app.switch_page(f"../pages/{page}").run()
         cold_s = time.perf_counter() - started
         if app.exception or app.error:
             raise SystemExit(f"{page} failed: {[e.value for e in (*app.exception, *app.error)]}")

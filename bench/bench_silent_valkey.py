@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.fault_servers import silent_server
-from vultr_core.embedded import embedded_valkey_url
+from vultr_core.health.embedded import embedded_valkey_url
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("overview.py", "instances.py", "databases.py", "inference_chat.py")

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from ui import cache, clients, page
-from vultr_core.cache import client_location
-from vultr_core.cache_audit import invalidate_tag_audited, mget_and_delete_audited
-from vultr_core.cache_browser import (
+from vultr_core.api.errors import VultrError
+from vultr_core.cache.audit import invalidate_tag_audited, mget_and_delete_audited
+from vultr_core.cache.browser import (
     audit_frame,
     describe_value,
     items_frame,
@@ -19,7 +19,7 @@ from vultr_core.cache_browser import (
     tag_stats_frame,
     tags_frame,
 )
-from vultr_core.errors import VultrError
+from vultr_core.cache.valkey_calls import client_location
 
 settings = page.start_page("Cache Tools")
 state = st.session_state

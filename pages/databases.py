@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui import database_details, health, page, spend
+from ui import health, inventory, page, spend
 from vultr_core.formatting import format_usd
-from vultr_core.frames import databases_frame
+from vultr_core.inventory.frames import databases_frame
 
 settings = page.start_page("Databases")
 
@@ -24,7 +24,7 @@ page.render_freshness(
     page.oldest(loaded),
     spend.load_databases,
     spend.load_database_plans,
-    *database_details.DATABASE_DETAIL_LOADERS,
+    *inventory.DATABASE_DETAIL_LOADERS,
     key="db_refresh",
 )
 plans = page.value(loaded["plans"])
@@ -97,20 +97,20 @@ picked = st.selectbox(
 )
 if picked is not None:
     database = by_id[picked]
-    details = database_details.load_database_details(settings, database)
+    details = inventory.load_database_details(settings, database)
     st.markdown("**Usage**")
-    database_details.render_database_usage(details["usage"])
+    inventory.render_database_usage(details["usage"])
     backups, maintenance = st.columns(2)
     with backups:
         st.markdown("**Backups**")
-        database_details.render_database_backups(details.get("backups"), engine=database.engine)
+        inventory.render_database_backups(details.get("backups"), engine=database.engine)
     with maintenance:
         st.markdown("**Maintenance**")
-        database_details.render_database_maintenance(details["maintenance"], database)
+        inventory.render_database_maintenance(details["maintenance"], database)
     st.markdown("**Alerts of the last week**")
-    database_details.render_database_alerts(details["alerts"], key="db_alerts")
+    inventory.render_database_alerts(details["alerts"], key="db_alerts")
     if "pools" in details:
         st.markdown("**Connection pools**")
-        database_details.render_connection_pools(details["pools"], key="db_pools")
+        inventory.render_connection_pools(details["pools"], key="db_pools")
 
 health.render_connected_postgres(settings)

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from ui import inference, page
-from vultr_core.errors import VultrError
-from vultr_core.inference_export import curl_snippet, python_snippet, to_json, to_markdown
-from vultr_core.inference_session import (
+from vultr_core.api.errors import VultrError
+from vultr_core.inference.export import curl_snippet, python_snippet, to_json, to_markdown
+from vultr_core.inference.session import (
     ChatParameters,
     Exchange,
     PendingExchange,
@@ -18,7 +18,7 @@ from vultr_core.inference_session import (
     SideBySide,
     session_totals,
 )
-from vultr_core.inference_usage import total_month
+from vultr_core.inference.usage import total_month
 
 settings = page.start_page("Inference Chat")
 exchanges: list[Exchange] = st.session_state.setdefault("chat_exchanges", [])

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from ui import page, spend
-from vultr_core.charts import make_breakdown_figure
-from vultr_core.costs import breakdown
 from vultr_core.formatting import format_usd
-from vultr_core.frames import distinct_tags, filter_instances, with_monthly_cost
+from vultr_core.inventory.frames import distinct_tags, filter_instances, with_monthly_cost
+from vultr_core.spend.charts import make_breakdown_figure
+from vultr_core.spend.costs import breakdown
 
 settings = page.start_page("Instances")
 

@@ -3,17 +3,17 @@
 import streamlit as st
 
 from ui import health, page, spend
-from vultr_core.charts import (
+from vultr_core.formatting import format_usd
+from vultr_core.spend.charts import (
     make_breakdown_figure,
     make_category_figure,
     make_forecast_figure,
     make_monthly_figure,
     make_run_rate_treemap,
 )
-from vultr_core.costs import BREAKDOWNS, breakdown
-from vultr_core.formatting import format_usd
-from vultr_core.spend_history import change_sentences, monthly_spend, product_changes
-from vultr_core.waste import waste_sentences
+from vultr_core.spend.costs import BREAKDOWNS, breakdown
+from vultr_core.spend.history import change_sentences, monthly_spend, product_changes
+from vultr_core.spend.waste import waste_sentences
 
 settings = page.start_page("Overview")
 figures = spend.load_spend(settings)

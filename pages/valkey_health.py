@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from ui import health, page, text
-from vultr_core.errors import VultrError
-from vultr_core.health import NOT_CONFIGURED_REASONS, is_configured
-from vultr_core.health_charts import make_memory_gauge_figure
+from vultr_core.api.errors import VultrError
+from vultr_core.health.charts import make_memory_gauge_figure
+from vultr_core.health.registry import NOT_CONFIGURED_REASONS, is_configured
 
 settings = page.start_page("Valkey")
 

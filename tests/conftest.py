@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import valkey
 
-from vultr_core.embedded import embedded_postgres_url, embedded_valkey_url
-from vultr_core.management import ManagementClient
+from vultr_core.api.management import ManagementClient
+from vultr_core.health.embedded import embedded_postgres_url, embedded_valkey_url
 from vultr_core.simulator import DEMO_API_KEY, Simulator
 
 # Mid-month, so month-to-date figures are neither empty nor complete.

@@ -2,13 +2,13 @@ from pathlib import Path
 
 import pytest
 
+from vultr_core.api.errors import ConfigurationError
 from vultr_core.config import (
     DEFAULT_INFERENCE_API_URL,
     DEFAULT_MANAGEMENT_API_URL,
     Settings,
     read_secrets_file,
 )
-from vultr_core.errors import ConfigurationError
 
 SENTINEL = "sentinel-secret-7f3a"
 

@@ -9,8 +9,7 @@ import streamlit as st
 
 from ui.clients import cache_helper
 from ui.page import Loaded
-from vultr_core.cache import KeyInfo, TagPreview
-from vultr_core.cache_browser import (
+from vultr_core.cache.browser import (
     CacheSummary,
     KeyPage,
     KeyValue,
@@ -18,6 +17,7 @@ from vultr_core.cache_browser import (
     read_value,
     summarise,
 )
+from vultr_core.cache.tags import KeyInfo, TagPreview
 from vultr_core.config import Settings
 
 # Each widget change reruns the page: a few seconds spare Valkey the same scans; actions clear them.

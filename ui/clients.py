@@ -11,16 +11,16 @@ from __future__ import annotations
 import streamlit as st
 
 from vultr_core import clients
-from vultr_core.cache import CacheHelper
-from vultr_core.cached_management import (
+from vultr_core.api.cached_management import (
     cached_management_client,
     invalidate_management_cache,
     management_scope,
 )
+from vultr_core.api.errors import VultrError
+from vultr_core.api.management import ManagementClient
+from vultr_core.cache.store import CacheHelper
 from vultr_core.config import Settings
-from vultr_core.errors import VultrError
-from vultr_core.management import ManagementClient
-from vultr_core.valkey import (
+from vultr_core.health.valkey import (
     FALLBACK_CONNECT_TIMEOUT_S,
     FALLBACK_SOCKET_TIMEOUT_S,
     connect_valkey,

@@ -17,18 +17,19 @@ import streamlit as st
 from ui.clients import management_client
 from ui.page import INVENTORY_TTL_S, Loaded, render_error
 from ui.text import duration_text, ms_text, number_text, percent_text, size_text
-from vultr_core import health
+from vultr_core.api.errors import VultrError
 from vultr_core.config import Settings
-from vultr_core.errors import VultrError
-from vultr_core.health import HealthReport
-from vultr_core.health_charts import make_latency_distribution_figure, make_latency_history_figure
-from vultr_core.health_history import HealthSample
-from vultr_core.pg_checks import ServerInfo
-from vultr_core.postgres import PoolStats, PostgresReport
-from vultr_core.probing import CheckResult, LatencySummary
-from vultr_core.spend_data import gather
-from vultr_core.valkey import ValkeyReport
-from vultr_core.valkey_inventory import valkey_instances_frame
+from vultr_core.health import checks, registry
+from vultr_core.health.charts import make_latency_distribution_figure, make_latency_history_figure
+from vultr_core.health.history import HealthSample
+from vultr_core.health.pg_checks import ServerInfo
+from vultr_core.health.postgres import PostgresReport
+from vultr_core.health.postgres_pool import PoolStats
+from vultr_core.health.probing import CheckResult, LatencySummary
+from vultr_core.health.service_health import HealthReport
+from vultr_core.health.valkey import ValkeyReport
+from vultr_core.inventory.valkey import valkey_instances_frame
+from vultr_core.spend.data import gather
 
 # A health answer older than this is no answer; the strip's auto-refresh interval is twice as
 # long, so every automatic refresh checks afresh.
@@ -53,23 +54,23 @@ VERDICT_ICONS = {
 def load_health(cache_key: str, _settings: Settings) -> Loaded[HealthReport]:
     """Every service at once; never raises: each service carries its own failure. The strip
     shows status, not rates, so a first Valkey check does not wait for a second sample."""
-    return Loaded(health.check_health(_settings, wait_for_rates=False), datetime.now(UTC))
+    return Loaded(checks.check_health(_settings, wait_for_rates=False), datetime.now(UTC))
 
 
 @st.cache_data(ttl=HEALTH_TTL_S, show_spinner=False)
 def load_postgres_report(cache_key: str, _settings: Settings) -> Loaded[PostgresReport]:
-    return Loaded(health.postgres_report(_settings), datetime.now(UTC))
+    return Loaded(checks.postgres_report(_settings), datetime.now(UTC))
 
 
 @st.cache_data(ttl=HEALTH_TTL_S, show_spinner=False)
 def load_valkey_report(cache_key: str, _settings: Settings) -> Loaded[ValkeyReport]:
-    return Loaded(health.valkey_report(_settings), datetime.now(UTC))
+    return Loaded(checks.valkey_report(_settings), datetime.now(UTC))
 
 
 def load_health_history(current: Settings, service: str) -> list[HealthSample]:
     """Not cached: each report above adds a sample, and the chart must show it at once.
     Reading the samples costs a memory read or one XREVRANGE."""
-    return health.health_history(current).recent(service, HISTORY_SAMPLES)
+    return registry.health_history(current).recent(service, HISTORY_SAMPLES)
 
 
 @st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
@@ -117,8 +118,8 @@ def _render_health_cards(current: Settings) -> None:
 def render_connected_postgres(current: Settings) -> None:
     """The Databases page's "Connected PostgreSQL": latency, checks, pool and server."""
     st.subheader("Connected PostgreSQL")
-    if not health.is_configured(current, "postgres"):
-        st.info(health.NOT_CONFIGURED_REASONS["postgres"] + ".", icon=":material/info:")
+    if not registry.is_configured(current, "postgres"):
+        st.info(registry.NOT_CONFIGURED_REASONS["postgres"] + ".", icon=":material/info:")
         return
     try:
         loaded = load_postgres_report(current.cache_key, current)

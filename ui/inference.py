@@ -14,9 +14,11 @@ from ui.clients import management_client
 from ui.page import INVENTORY_TTL_S, Loaded
 from vultr_core import clients
 from vultr_core.config import Settings
-from vultr_core.inference import ChatStream, InferenceClient, Model
-from vultr_core.inference_session import PendingExchange
-from vultr_core.inference_usage import UsageSummary, fetch_usage_summaries
+from vultr_core.inference.client import InferenceClient
+from vultr_core.inference.replies import Model
+from vultr_core.inference.session import PendingExchange
+from vultr_core.inference.streaming import ChatStream
+from vultr_core.inference.usage import UsageSummary, fetch_usage_summaries
 
 # The model list changes when Vultr adds or retires a model: rarely within a session.
 INFERENCE_MODELS_TTL_S = 300

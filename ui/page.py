@@ -14,11 +14,11 @@ from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
-from app_settings import read_secrets, settings
 from ui.clients import drop_shared_management_cache
+from ui.settings import read_secrets, settings
+from vultr_core.api.errors import ConfigurationError, VultrError
 from vultr_core.config import Settings
-from vultr_core.errors import ConfigurationError, VultrError
-from vultr_core.spend_data import gather
+from vultr_core.spend.data import gather
 
 T = TypeVar("T")
 

@@ -16,21 +16,25 @@ import streamlit as st
 from ui.clients import management_client
 from ui.page import INVENTORY_TTL_S, Loaded, load_together, oldest, render_error, value
 from ui.text import signed_usd
+from vultr_core.api.errors import VultrError
+from vultr_core.api.models.billing import Account, ChargeItem
+from vultr_core.api.models.compute import Plan
+from vultr_core.api.models.databases import Database, DatabasePlan
 from vultr_core.config import Settings
-from vultr_core.costs import Forecast, Reconciliation, forecast, month_bounds, reconcile
-from vultr_core.errors import VultrError
 from vultr_core.formatting import format_balance, format_date, format_usd
-from vultr_core.frames import instances_frame
-from vultr_core.models import Account, ChargeItem, Database, DatabasePlan, Plan
-from vultr_core.spend_data import (
+from vultr_core.inventory.frames import instances_frame
+from vultr_core.spend.costs import month_bounds
+from vultr_core.spend.data import (
     PricedInventory,
     fetch_database_usage,
     fetch_inventory,
     fetch_invoice_history,
     price_inventory,
 )
-from vultr_core.spend_history import InvoiceHistory
-from vultr_core.waste import IdleCheck, check_idle_databases, databases_to_check
+from vultr_core.spend.forecast import Forecast, forecast
+from vultr_core.spend.history import InvoiceHistory
+from vultr_core.spend.reconciliation import Reconciliation, reconcile
+from vultr_core.spend.waste import IdleCheck, check_idle_databases, databases_to_check
 
 
 @st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)

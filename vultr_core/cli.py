@@ -19,13 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
+from vultr_core.api.errors import ConfigurationError, VultrError
+from vultr_core.api.models.compute import Instance
+from vultr_core.api.models.databases import Database
 from vultr_core.clients import management_client
 from vultr_core.config import Settings, read_secrets_file
-from vultr_core.errors import ConfigurationError, VultrError
 from vultr_core.formatting import format_balance, format_date, format_memory_mb, format_usd
-from vultr_core.health import check_health
-from vultr_core.health import test_services as run_round_trips
-from vultr_core.health_text import (
+from vultr_core.health.checks import check_health
+from vultr_core.health.service_tests import test_services as run_round_trips
+from vultr_core.health.text import (
     configuration_error,
     health_document,
     health_exit_status,
@@ -34,9 +36,8 @@ from vultr_core.health_text import (
     round_trip_exit_status,
     round_trip_text,
 )
-from vultr_core.models import Database, Instance
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
-from vultr_core.summary import build_summary, summary_text
+from vultr_core.spend.summary import build_summary, summary_text
 
 Row = TypeVar("Row")
 SECRETS_PATH = Path(".streamlit") / "secrets.toml"

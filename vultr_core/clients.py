@@ -7,18 +7,18 @@ from typing import Any
 
 import httpx
 
+from vultr_core.api.http import Limiter, RateLimiter, RetryPolicy
+from vultr_core.api.management import ManagementClient
 from vultr_core.config import DEFAULT_DEMO_SIZE, Secret, Settings
-from vultr_core.embedded import embedded_postgres_url, embedded_valkey_url
-from vultr_core.http import Limiter, RateLimiter, RetryPolicy
-from vultr_core.inference import InferenceClient
-from vultr_core.inference_limits import ValkeyRateLimiter, limiter_key
-from vultr_core.management import ManagementClient
-from vultr_core.simulator import DEMO_API_KEY, DEMO_INFERENCE_KEY, DEMO_REPLY_PACE, Simulator
-from vultr_core.valkey import (
+from vultr_core.health.embedded import embedded_postgres_url, embedded_valkey_url
+from vultr_core.health.valkey import (
     FALLBACK_CONNECT_TIMEOUT_S,
     FALLBACK_SOCKET_TIMEOUT_S,
     connect_valkey,
 )
+from vultr_core.inference.client import InferenceClient
+from vultr_core.inference.limits import ValkeyRateLimiter, limiter_key
+from vultr_core.simulator import DEMO_API_KEY, DEMO_INFERENCE_KEY, DEMO_REPLY_PACE, Simulator
 
 # Demo clients talk to the in-process simulator through an httpx transport; this host name
 # never resolves, so a demo request can never reach the network by mistake.

@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from vultr_core.errors import ConfigurationError
-from vultr_core.inference_prices import ModelPrice, parse_prices
+from vultr_core.api.errors import ConfigurationError
+from vultr_core.inference.prices import ModelPrice, parse_prices
 
 DEFAULT_MANAGEMENT_API_URL = "https://api.vultr.com/v2"
 DEFAULT_INFERENCE_API_URL = "https://api.vultrinference.com/v1"

@@ -15,6 +15,8 @@ from vultr_core import clients
 from vultr_core.simulator import Faults, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
+# The UI's main script; app.py is the server entry around it (st.App), which AppTest cannot run.
+NAVIGATION = ROOT / "ui" / "navigation.py"
 
 
 @pytest.fixture(autouse=True)
@@ -23,10 +25,19 @@ def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
+def new_app() -> AppTest:
+    """The app from its main script, not yet run."""
+    return AppTest.from_file(str(NAVIGATION), default_timeout=30)
+
+
+def page_path(page: str) -> str:
+    """A page file as AppTest's switch_page wants it: relative to the main script's folder."""
+    return f"../pages/{page}"
+
+
 def open_page(page: str) -> AppTest:
-    """The app from its entry point, switched to one page, after both runs finish."""
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
-    return app.switch_page(f"pages/{page}").run()
+    """The app from its main script, switched to one page, after both runs finish."""
+    return new_app().run().switch_page(page_path(page)).run()
 
 
 class KeptMediaStorage(MemoryMediaFileStorage):

@@ -10,12 +10,12 @@ import streamlit as st
 import valkey
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ROOT, open_page
+from tests.app.conftest import new_app, open_page, page_path
 from tests.cache_support import closed_port
-from vultr_core.cache import CacheHelper
-from vultr_core.cache_audit import recent_actions
+from vultr_core.cache.audit import recent_actions
+from vultr_core.cache.store import CacheHelper
 from vultr_core.clients import demo_simulator
-from vultr_core.embedded import embedded_valkey_url
+from vultr_core.health.embedded import embedded_valkey_url
 
 
 @pytest.fixture
@@ -110,9 +110,9 @@ def test_with_an_admin_list_others_see_the_cache_but_cannot_change_it(
 ) -> None:
     monkeypatch.setenv("CACHE_ADMIN_EMAILS", "ops@example.com")
     cache.set_many({"a": 1, "b": 2}, ["reports"])
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    app = new_app()
     app.user = {"is_logged_in": True, "email": "eve@example.com"}
-    page = app.run().switch_page("pages/cache_tools.py").run()
+    page = app.run().switch_page(page_path("cache_tools.py")).run()
     page.selectbox(key="cache_tag").set_value("reports").run()
     assert "eve@example.com is not one of them" in page.info[-1].value
     assert set(table_with(page, "exists")["key"]) == {"a", "b"}, "reading is still allowed"
@@ -127,9 +127,9 @@ def test_with_an_admin_list_others_see_the_cache_but_cannot_change_it(
 def test_a_listed_admin_may_invalidate(cache: CacheHelper, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CACHE_ADMIN_EMAILS", "eve@example.com, ops@example.com")
     cache.set_many({"a": 1, "b": 2}, ["reports"])
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    app = new_app()
     app.user = {"is_logged_in": True, "email": "Ops@Example.com"}
-    page = app.run().switch_page("pages/cache_tools.py").run()
+    page = app.run().switch_page(page_path("cache_tools.py")).run()
     assert not page.info or "Read-only" not in page.info[-1].value
     page.selectbox(key="cache_tag").set_value("reports").run()
     page.button(key="cache_invalidate").click().run()

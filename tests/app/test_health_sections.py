@@ -13,15 +13,15 @@ CLOSED_POSTGRES = "postgresql://monitor:pw-SENTINEL-5e11@127.0.0.1:1/app"
 
 
 def strip_app() -> None:
-    from app_settings import settings
     from ui import health
+    from ui.settings import settings
 
     health.render_health_strip(settings())
 
 
 def postgres_app() -> None:
-    from app_settings import settings
     from ui import health
+    from ui.settings import settings
 
     health.render_connected_postgres(settings())
 
@@ -84,11 +84,11 @@ def test_a_down_database_shows_its_reason_and_the_other_cards_stay_up(
 
 
 def test_check_now_checks_again(servers: None) -> None:
-    from vultr_core import health
     from vultr_core.config import Settings
+    from vultr_core.health import registry
 
     app = run(strip_app)
-    history = health.health_history(Settings.from_env())
+    history = registry.health_history(Settings.from_env())
     before = len(history.recent("postgres"))
     app.button(key="ovw_health_refresh").click().run()
     assert not app.exception

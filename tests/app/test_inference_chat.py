@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import open_page
 from vultr_core import clients
 from vultr_core.config import Settings
-from vultr_core.inference_prices import find_price, format_cost_usd
-from vultr_core.inference_session import ChatParameters, PendingExchange
+from vultr_core.inference.prices import find_price, format_cost_usd
+from vultr_core.inference.session import ChatParameters, PendingExchange
 from vultr_core.simulator import DEMO_INFERENCE_KEY, DEMO_REPLY_PACE, Simulator
 from vultr_core.simulator.inference_replies import MODELS, prompt_tokens, reply_text, split_tokens
 

@@ -11,10 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT, downloaded_csv, open_page
+from vultr_core.api.models.compute import Instance
 from vultr_core.clients import management_client
 from vultr_core.config import Settings
 from vultr_core.formatting import format_usd
-from vultr_core.models import Instance
 from vultr_core.simulator import Faults, Simulator
 from vultr_core.simulator.catalog import PLAN_BY_ID
 

@@ -11,13 +11,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT, open_page
+from vultr_core.api.management import ManagementClient
 from vultr_core.clients import DEMO_MANAGEMENT_URL
-from vultr_core.costs import forecast, reconcile
 from vultr_core.formatting import format_balance, format_usd
-from vultr_core.management import ManagementClient
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
 from vultr_core.simulator.catalog import PLAN_BY_ID
-from vultr_core.spend_data import fetch_inventory, price_inventory
+from vultr_core.spend.data import fetch_inventory, price_inventory
+from vultr_core.spend.forecast import forecast
+from vultr_core.spend.reconciliation import reconcile
 
 
 def chart(page: AppTest, key: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import ROOT
+from tests.app.conftest import new_app, page_path
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -16,11 +16,11 @@ AUTH = {
 
 
 def instances_page(*, auth: dict[str, object] | None, user: dict[str, object]) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    app = new_app()
     if auth is not None:
         app.secrets["auth"] = auth
     app.user = user
-    return app.run().switch_page("pages/instances.py").run()
+    return app.run().switch_page(page_path("instances.py")).run()
 
 
 def sidebar_text(app: AppTest) -> str:

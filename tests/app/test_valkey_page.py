@@ -11,9 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import valkey
 
-from app_settings import settings
 from tests.app.conftest import open_page
 from ui import clients
+from ui.settings import settings
 from vultr_core.simulator import DEMO_API_KEY, Simulator
 
 

@@ -10,8 +10,8 @@ import valkey
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import ServedApp, open_page, screenshot, send_prompt, wait_idle
-from vultr_core.cache import CacheHelper
-from vultr_core.inference_prices import NO_PRICE, find_price, format_cost_usd
+from vultr_core.cache.store import CacheHelper
+from vultr_core.inference.prices import NO_PRICE, find_price, format_cost_usd
 from vultr_core.simulator.inference_replies import MODELS, prompt_tokens, reply_text, split_tokens
 
 PROMPT = "How do I cut my Vultr bill?"

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import MANAGEMENT_KEY, ServedApp, open_page, screenshot, wait_idle
+from vultr_core.api.management import ManagementClient
 from vultr_core.formatting import format_balance, format_usd
-from vultr_core.management import ManagementClient
 from vultr_core.simulator import Simulator
 
 PAGES = ["Overview", "Instances", "Databases", "Valkey", "Inference Chat", "Cache Tools"]

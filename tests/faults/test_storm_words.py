@@ -17,9 +17,9 @@ import pytest
 from tests.conftest import SIMULATOR_URL, FakeClock
 from tests.faults.cases import DEADLINE_S, TIMEOUT_S
 from tests.faults.conftest import Note
-from vultr_core.errors import RateLimitError, VultrError
-from vultr_core.http import RetryPolicy
-from vultr_core.management import ManagementClient
+from vultr_core.api.errors import RateLimitError, VultrError
+from vultr_core.api.http import RetryPolicy
+from vultr_core.api.management import ManagementClient
 from vultr_core.simulator import DEMO_API_KEY, Simulator
 
 

@@ -8,83 +8,27 @@ consistent organisation.
 
 from __future__ import annotations
 
-import copy
-import json
-import re
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from .databases import DatabaseExtras
+from .database_handlers import DatabaseHandlers
 from .inference_usage import Subscription, UsageShape
+from .management_routing import (
+    ApiError,
+    Handler,
+    Route,
+    compile_route,
+    error_response,
+    index_by_id,
+    paged_response,
+)
 from .messages import JsonObject, SimRequest, SimResponse
 from .organisation import Organisation
 from .pagination import Listing, PaginationError
 
 PREFIX = "/v2/"
 
-ERROR_MESSAGES = {
-    400: "Invalid request.",
-    401: "Invalid API token.",
-    403: "Unauthorized IP address: 192.0.2.10",
-    404: "Not found.",
-    405: "Method not allowed.",
-    422: "Validation error.",
-    429: "Rate limit exceeded",
-    500: "Internal server error.",
-    502: "Bad gateway.",
-    503: "Service temporarily unavailable, please try again later.",
-    504: "Gateway timeout.",
-}
-
 # Catalogue routes that answer without a key (vultr-api.md 1.1); a wrong key still gets 401.
 PUBLIC_PATHS = frozenset({"/v2/plans", "/v2/plans-metal", "/v2/regions"})
-
-ALERT_PERIODS = {
-    "day": timedelta(days=1),
-    "week": timedelta(weeks=1),
-    "month": timedelta(days=31),
-    "year": timedelta(days=365),
-}
-ALERT_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-# Legacy (pre-2025) names of the Valkey engine and its fields (vultr-api.md 2.7.1).
-LEGACY_ENGINE = "redis"
-LEGACY_FIELD_PREFIX = "redis_"
-
-Handler = Callable[[SimRequest, dict[str, str]], SimResponse]
-
-
-def error_response(status: int, message: str | None = None) -> SimResponse:
-    """Vultr's error body: `{"error": "<message>", "status": <status>}`."""
-    text = message or ERROR_MESSAGES.get(status, f"HTTP error {status}.")
-    return SimResponse.json({"error": text, "status": status}, status=status)
-
-
-class ApiError(Exception):
-    """Raised by a handler to answer with Vultr's error body."""
-
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-    public: bool = False
-
-
-def _compile(template: str) -> re.Pattern[str]:
-    """`/v2/instances/{id}` -> a regex with named groups (`{a-b}` becomes group `a_b`)."""
-    regex = re.sub(
-        r"\{([a-z-]+)\}", lambda m: f"(?P<{m.group(1).replace('-', '_')}>[^/]+)", template
-    )
-    return re.compile(f"^{regex}$")
 
 
 class ManagementApi:
@@ -101,9 +45,9 @@ class ManagementApi:
     ) -> None:
         self._org = organisation
         self._api_key = api_key
-        self._legacy = legacy_engine_names
         self._usage_shape = inference_usage_shape
         self._lock = threading.Lock()
+        self._database_handlers = DatabaseHandlers(organisation, legacy_engine_names)
         self._routes = self._route_table()
         org = organisation
         subid = org.subids.__getitem__
@@ -124,11 +68,9 @@ class ManagementApi:
             "billing_history": Listing.by(org.ledger.history, lambda item: item["id"]),
             "billing_invoices": Listing.by(org.ledger.invoices, lambda item: item["id"]),
         }
-        self._by_id = {name: _index(listing) for name, listing in self._listings.items()}
+        self._by_id = {name: index_by_id(listing) for name, listing in self._listings.items()}
         self._invoices = {str(invoice["id"]): invoice for invoice in org.ledger.invoices}
         self._invoice_items: dict[int, Listing] = {}
-        self._databases = {db["id"]: db for db in org.databases}
-        self._databases |= {r["id"]: r for db in org.databases for r in db["read_replicas"]}
         self._subscriptions = {sub.json["id"]: sub for sub in org.inference_subscriptions}
 
     # -- dispatch -------------------------------------------------------------------------------
@@ -167,6 +109,7 @@ class ManagementApi:
 
     def _route_table(self) -> list[Route]:
         """Literal paths come before `{id}` templates that would also match them."""
+        databases = self._database_handlers
         table: list[tuple[str, str, Handler]] = [
             ("GET", "/v2/account", self._account),
             ("GET", "/v2/account/bandwidth", self._bandwidth),
@@ -184,16 +127,16 @@ class ManagementApi:
             ("GET", "/v2/plans", self._plans),
             ("GET", "/v2/plans-metal", self._lister("plans_metal")),
             ("GET", "/v2/regions", self._lister("regions")),
-            ("GET", "/v2/databases", self._database_list),
-            ("GET", "/v2/databases/plans", self._database_plans),
-            ("GET", "/v2/databases/{database-id}", self._database),
-            ("GET", "/v2/databases/{database-id}/usage", self._database_usage),
-            ("GET", "/v2/databases/{database-id}/backups", self._database_backups),
-            ("GET", "/v2/databases/{database-id}/maintenance", self._database_maintenance),
-            ("GET", "/v2/databases/{database-id}/connection-pools", self._connection_pools),
-            ("GET", "/v2/databases/{database-id}/users", self._database_users),
-            ("GET", "/v2/databases/{database-id}/dbs", self._database_dbs),
-            ("POST", "/v2/databases/{database-id}/alerts", self._database_alerts),
+            ("GET", "/v2/databases", databases.database_list),
+            ("GET", "/v2/databases/plans", databases.database_plans),
+            ("GET", "/v2/databases/{database-id}", databases.database),
+            ("GET", "/v2/databases/{database-id}/usage", databases.database_usage),
+            ("GET", "/v2/databases/{database-id}/backups", databases.database_backups),
+            ("GET", "/v2/databases/{database-id}/maintenance", databases.database_maintenance),
+            ("GET", "/v2/databases/{database-id}/connection-pools", databases.connection_pools),
+            ("GET", "/v2/databases/{database-id}/users", databases.database_users),
+            ("GET", "/v2/databases/{database-id}/dbs", databases.database_dbs),
+            ("POST", "/v2/databases/{database-id}/alerts", databases.database_alerts),
             ("GET", "/v2/kubernetes/clusters", self._lister("vke_clusters")),
             (
                 "GET",
@@ -227,7 +170,7 @@ class ManagementApi:
             ("GET", "/v2/inference/{inference-id}/usage", self._inference_usage),
         ]
         return [
-            Route(method, _compile(path), handler, public=path in PUBLIC_PATHS)
+            Route(method, compile_route(path), handler, public=path in PUBLIC_PATHS)
             for method, path, handler in table
         ]
 
@@ -237,7 +180,7 @@ class ManagementApi:
         """A paged list served under top-level `key` with `meta`."""
 
         def handler(request: SimRequest, _ids: dict[str, str]) -> SimResponse:
-            return _paged(key, self._listings[key], request)
+            return paged_response(key, self._listings[key], request)
 
         return handler
 
@@ -277,7 +220,7 @@ class ManagementApi:
             items = self._org.ledger.invoice_items[invoice_id]
             listing = Listing(items, [str(position) for position in range(len(items))])
             self._invoice_items[invoice_id] = listing
-        return _paged("invoice_items", listing, request)
+        return paged_response("invoice_items", listing, request)
 
     def _pending_charges(self, _request: SimRequest, _ids: dict[str, str]) -> SimResponse:
         """Not paged and without `meta` (govultr v3.15.0)."""
@@ -300,7 +243,7 @@ class ManagementApi:
                     and (firewall is None or item["firewall_group_id"] == firewall)
                 )
             )
-        return _paged("instances", listing, request)
+        return paged_response("instances", listing, request)
 
     def _instance(self, ids: dict[str, str]) -> JsonObject:
         found = self._by_id["instances"].get(ids["instance_id"])
@@ -333,7 +276,7 @@ class ManagementApi:
             if instance["id"] in balancer["instances"]:
                 balancer["instances"].remove(instance["id"])
         self._listings["instances"] = Listing.by(org.instances, lambda item: org.subids[item["id"]])
-        self._by_id["instances"] = _index(self._listings["instances"])
+        self._by_id["instances"] = index_by_id(self._listings["instances"])
         return SimResponse.no_content()
 
     # -- catalogue --------------------------------------------------------------------------------
@@ -351,125 +294,7 @@ class ManagementApi:
             listing = listing.where(
                 lambda plan: os_name.lower() != "windows" or plan["id"] in windows
             )
-        return _paged("plans", listing, request)
-
-    # -- databases --------------------------------------------------------------------------------
-
-    def _database_list(self, request: SimRequest, _ids: dict[str, str]) -> SimResponse:
-        """Not paged: `meta` has `total` and no `links`; filters label, tag, region only."""
-        label, tag, region = request.param("label"), request.param("tag"), request.param("region")
-        databases = [
-            self._render_database(db)
-            for db in self._org.databases
-            if (label is None or db["label"] == label)
-            and (tag is None or db["tag"] == tag)
-            and (region is None or db["region"] == region.upper())
-        ]
-        return SimResponse.json({"databases": databases, "meta": {"total": len(databases)}})
-
-    def _database_plans(self, request: SimRequest, _ids: dict[str, str]) -> SimResponse:
-        engine, nodes, region = (
-            request.param("engine"),
-            request.param("nodes"),
-            request.param("region"),
-        )
-        if engine == LEGACY_ENGINE:
-            engine = "valkey"
-        try:
-            node_count = int(nodes) if nodes else None
-        except ValueError as err:
-            raise ApiError(400, "Invalid nodes value.") from err
-        plans = [
-            self._render_engines(plan)
-            for plan in self._org.database_plans
-            if (engine is None or plan["supported_engines"].get(engine, False))
-            and (node_count is None or plan["number_of_nodes"] == node_count)
-            and (region is None or region.upper() in plan["locations"])
-        ]
-        return SimResponse.json({"plans": plans})
-
-    def _find_database(self, ids: dict[str, str]) -> JsonObject:
-        database = self._databases.get(ids["database_id"])
-        if database is None:
-            raise ApiError(404, "Database not found.")
-        return database
-
-    def _extras(self, ids: dict[str, str]) -> tuple[JsonObject, DatabaseExtras]:
-        database = self._find_database(ids)
-        return database, self._org.database_extras[database["id"]]
-
-    def _database(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
-        return SimResponse.json({"database": self._render_database(self._find_database(ids))})
-
-    def _database_usage(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
-        return SimResponse.json({"usage": self._extras(ids)[1].usage})
-
-    def _database_backups(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
-        """No wrapper key; Kafka has no backups, which Vultr answers with an error."""
-        extras = self._extras(ids)[1]
-        if extras.backups is None:
-            raise ApiError(404, "Backups are not available for Kafka databases.")
-        return SimResponse.json(extras.backups)
-
-    def _database_maintenance(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
-        return SimResponse.json({"available_updates": self._extras(ids)[1].maintenance})
-
-    def _connection_pools(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
-        pools = self._extras(ids)[1].connection_pools
-        if pools is None:
-            raise ApiError(400, "Connection pools are only available for PostgreSQL databases.")
-        return SimResponse.json({**pools, "meta": {"total": len(pools["connection_pools"])}})
-
-    def _database_users(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
-        users = self._extras(ids)[1].users
-        if self._legacy:
-            users = [_legacy_user(user) for user in users]
-        return SimResponse.json({"users": users, "meta": {"total": len(users)}})
-
-    def _database_dbs(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
-        dbs = self._extras(ids)[1].dbs
-        if dbs is None:
-            raise ApiError(400, "Logical databases are only available for MySQL and PostgreSQL.")
-        return SimResponse.json({"dbs": dbs, "meta": {"total": len(dbs)}})
-
-    def _database_alerts(self, request: SimRequest, ids: dict[str, str]) -> SimResponse:
-        """A read served as POST with `{"period": "day|week|month|year"}`; 422 otherwise."""
-        extras = self._extras(ids)[1]
-        try:
-            body = json.loads(request.body or b"null")
-        except (ValueError, UnicodeDecodeError):
-            body = None
-        period = body.get("period") if isinstance(body, dict) else None
-        if period not in ALERT_PERIODS:
-            raise ApiError(422, "Invalid period. Expected one of: day, week, month, year.")
-        since = self._org.now - ALERT_PERIODS[period]
-        alerts = [
-            alert
-            for alert in extras.alerts
-            if datetime.strptime(alert["timestamp"], ALERT_TIME_FORMAT).replace(tzinfo=since.tzinfo)
-            >= since
-        ]
-        return SimResponse.json({"alerts": alerts})
-
-    def _render_database(self, database: JsonObject) -> JsonObject:
-        if not self._legacy or database["database_engine"] != "valkey":
-            return database
-        legacy = {
-            (LEGACY_FIELD_PREFIX + key if key == "eviction_policy" else key): value
-            for key, value in database.items()
-        }
-        legacy["database_engine"] = LEGACY_ENGINE
-        legacy["read_replicas"] = [self._render_database(r) for r in database["read_replicas"]]
-        return legacy
-
-    def _render_engines(self, plan: JsonObject) -> JsonObject:
-        if not self._legacy:
-            return plan
-        engines = {
-            (LEGACY_ENGINE if engine == "valkey" else engine): supported
-            for engine, supported in plan["supported_engines"].items()
-        }
-        return {**plan, "supported_engines": engines}
+        return paged_response("plans", listing, request)
 
     # -- snapshots, registries ------------------------------------------------------------------
 
@@ -478,7 +303,7 @@ class ManagementApi:
         description = request.param("description")
         if description is not None:
             listing = listing.where(lambda snapshot: snapshot["description"] == description)
-        return _paged("snapshots", listing, request)
+        return paged_response("snapshots", listing, request)
 
     def _registry(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
         """`GET /v2/registry/{id}` returns the bare object, with no wrapper key."""
@@ -506,24 +331,3 @@ class ManagementApi:
 
     def _inference_usage(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
         return SimResponse.json(self._subscription(ids).usage.render(self._usage_shape))
-
-
-def _paged(key: str, listing: Listing, request: SimRequest) -> SimResponse:
-    items, meta = listing.page(request)
-    return SimResponse.json({key: items, "meta": meta})
-
-
-def _index(listing: Listing) -> dict[str, JsonObject]:
-    """Items by their `id`, so single-object routes cost O(1) even on the large organisation."""
-    return {str(item["id"]): item for item in listing.items if "id" in item}
-
-
-def _legacy_user(user: JsonObject) -> JsonObject:
-    """Valkey ACL fields under their pre-2025 `redis_acl_*` names."""
-    if "access_control" not in user:
-        return user
-    legacy = copy.copy(user)
-    legacy["access_control"] = {
-        LEGACY_FIELD_PREFIX + key: value for key, value in user["access_control"].items()
-    }
-    return legacy

@@ -20,21 +20,17 @@ from .billing import (
     billing_month,
     build_ledger,
 )
-from .databases import DatabaseExtras, build_databases
+from .database_extras import DatabaseExtras
+from .databases import build_databases
+from .estate import Estate
 from .generation import Generator, SecretMaker, add_months, money, month_start
 from .inference_usage import INFERENCE_PRODUCT, Subscription, build_subscriptions
 from .instances import build_fleet
+from .kubernetes import build_kubernetes
 from .messages import JsonObject
-from .resources import (
-    Estate,
-    build_blocks,
-    build_kubernetes,
-    build_load_balancers,
-    build_object_storage,
-    build_registries,
-    build_reserved_ips,
-    build_snapshots,
-)
+from .networking import build_load_balancers, build_reserved_ips
+from .registries import build_registries
+from .storage import build_blocks, build_object_storage, build_snapshots
 
 ACCOUNT_NAME = "Northwind Labs"
 ACCOUNT_EMAIL = "ops@northwind-labs.example"

@@ -1,0 +1,1 @@
+"""PostgreSQL, Valkey, management API and inference health: probes, checks, history, text."""

@@ -1,0 +1,1 @@
+"""Vultr Serverless Inference: the streaming client, pacing, prices, sessions and usage."""

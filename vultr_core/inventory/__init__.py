@@ -1,0 +1,1 @@
+"""The account's resources as tables: instances, databases and Valkey with their costs."""

@@ -1,0 +1,1 @@
+"""What the account costs: run-rates, forecasts, history, waste, the summary and its charts."""
