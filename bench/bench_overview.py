@@ -164,7 +164,7 @@ def timed(
 ) -> tuple[float, list[str]]:
     """Median seconds of ``load`` and one run's request paths.
 
-    One client for every run, as the app keeps one (``st.cache_resource``): "cold" means
+    One client for every run, as the app keeps one (``ui.clients``): "cold" means
     nothing cached, not a new TCP connection for every request.
     """
     timings, paths = [], []
@@ -214,12 +214,15 @@ def warm_reruns(base_url: str, repeats: int) -> dict[str, Any]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from ui.clients import close_shared_clients
+
     os.environ["VULTR_API_KEY"] = DEMO_API_KEY
     os.environ["VULTR_API_URL"] = f"{base_url}/v2"
     result = {}
     for page in SPEND_PAGES:
         st.cache_data.clear()
         st.cache_resource.clear()
+        close_shared_clients()
         # Through the router, as the app runs.
         app = AppTest.from_file(str(ROOT / "ui" / "navigation.py"), default_timeout=120)
         started = time.perf_counter()

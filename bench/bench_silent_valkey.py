@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.fault_servers import silent_server
+from ui.clients import close_shared_clients
 from vultr_core.health.embedded import embedded_valkey_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +31,7 @@ def render_s(page: str, valkey_url: str) -> float:
     os.environ["VALKEY_URL"] = valkey_url
     st.cache_data.clear()
     st.cache_resource.clear()
+    close_shared_clients()
     started = time.perf_counter()
     app = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120).run()
     elapsed = time.perf_counter() - started

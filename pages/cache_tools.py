@@ -7,8 +7,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from ui import cache, clients, page
+from ui.text import inert
 from vultr_core.api.errors import VultrError
-from vultr_core.cache.audit import invalidate_tag_audited, mget_and_delete_audited
 from vultr_core.cache.browser import (
     audit_frame,
     describe_value,
@@ -19,51 +19,54 @@ from vultr_core.cache.browser import (
     tag_stats_frame,
     tags_frame,
 )
+from vultr_core.cache.store import MAX_TTL_S
+from vultr_core.cache.tools import CacheTools, Operator
 from vultr_core.cache.valkey_calls import client_location
 
 settings = page.start_page("Cache Tools")
 state = st.session_state
-# Signed in without an e-mail address (some providers) counts as not signed in here.
-email = (str(st.user.get("email") or "") or None) if st.user.get("is_logged_in") else None
-who = email or "anonymous"
-may_change = settings.may_change_cache(email)
+Action = Callable[[CacheTools, Operator], str]
 
 
 @st.dialog("Please confirm")
-def confirm(message: str, yes: str, action: Callable[[], str]) -> None:
-    """The one place a destructive action runs: after its Yes (STREAMLIT.md's flag pattern)."""
+def confirm(message: str, yes: str, action: Action) -> None:
+    """The one place a destructive action runs: after its Yes (STREAMLIT.md's flag pattern).
+
+    The Yes reruns only this dialog, so who asks and the admin list are read again here.
+    """
     st.write(message)
     left, right = st.columns(2)
     confirmed = left.button(yes, key="cache_yes", type="primary")
     cancelled = right.button("Cancel", key="cache_no")
-    if confirmed and not may_change:
-        state["cache_flash"] = ("error", "Not done: you may not change this cache.")
-    elif confirmed:
+    if confirmed:
         try:
-            state["cache_flash"] = ("success", action())
+            state["cache_flash"] = (
+                "success",
+                action(cache.cache_tools_now(), page.signed_in_operator()),
+            )
         except VultrError as error:
-            state["cache_flash"] = ("error", f"Could not finish. {error}")
+            state["cache_flash"] = ("error", f"Could not finish. {inert(str(error))}")
         cache.clear_cache_views()
     if confirmed or cancelled:
         state["cache_confirm"] = None
         st.rerun()
 
 
-def ask_first(label: str, key: str, message: str, yes: str, action: Callable[[], str]) -> None:
+def ask_first(label: str, key: str, message: str, yes: str, action: Action) -> None:
     """A destructive action's button, disabled for anyone the admin list leaves out, then its
     confirmation."""
-    if st.button(label, key=key, type="primary", disabled=not may_change):
+    if st.button(label, key=key, type="primary", disabled=refused is not None):
         state["cache_confirm"] = key
     if state.get("cache_confirm") == key:
         confirm(message, yes, action)
 
 
-def invalidate(tag: str) -> str:
-    return f"Deleted {invalidate_tag_audited(helper, tag, who=who):,} keys ({tag})."
+def invalidate(tag: str, tools: CacheTools, operator: Operator) -> str:
+    return f"Deleted {tools.invalidate_tag(operator, tag):,} keys ({inert(tag)})."
 
 
-def take(keys: tuple[str, ...]) -> str:
-    values = mget_and_delete_audited(helper, keys, who=who)
+def take(keys: tuple[str, ...], tools: CacheTools, operator: Operator) -> str:
+    values = tools.take(operator, keys)
     state["cache_taken"] = dict(zip(keys, values, strict=True))
     return f"Took {sum(value is not None for value in values)} of {len(keys)} keys."
 
@@ -74,17 +77,13 @@ try:
 except VultrError as error:
     page.render_error("the cache", error)
     st.stop()
+refused = CacheTools(helper, settings).refusal(page.signed_in_operator())
 kind, message = state.pop("cache_flash", ("", ""))
 if kind:
     (st.success if kind == "success" else st.error)(message)
 st.caption(f"Namespace `{helper.namespace}` on `{client_location(helper.client)}`")
-if not may_change:
-    st.info(
-        "Read-only for you: only the addresses in `CACHE_ADMIN_EMAILS` may invalidate, take "
-        "or write keys"
-        + (", and you are not signed in." if email is None else f"; {email} is not one of them."),
-        icon=":material/lock:",
-    )
+if refused is not None:
+    st.info(f"Read-only for you: {inert(refused)}.", icon=":material/lock:")
 if summary.eviction_warning:
     st.warning(summary.eviction_warning, icon=":material/warning:")
 overall = summary.stats.overall
@@ -109,19 +108,20 @@ with keys_tab:
         cursor = state.get("cache_cursor", 0)
         key_page = cache.load_cache_keys(settings.cache_key, settings, pattern, cursor).value
         st.dataframe(keys_frame(key_page), hide_index=True)
+        st.caption("Keys with `app_data` are the app's own: shown here, never changed from here.")
         if key_page.next_cursor and st.button("Next page", key="cache_next"):
             state["cache_cursor"] = key_page.next_cursor
             st.rerun()
         names = [row.name for row in key_page.rows]
         if picked := st.selectbox("Show value", names, index=None, key="cache_pick"):
             shown = cache.load_cache_value(settings.cache_key, settings, picked).value
-            st.caption(describe_value(shown))
+            st.caption(inert(describe_value(shown)))
             if shown.text is not None:
                 st.code(shown.text, language="json")
             else:
                 st.dataframe(items_frame(shown), hide_index=True)
     except (VultrError, ValueError) as error:
-        st.error(f"Could not read the keys. {error}")
+        st.error(f"Could not read the keys. {inert(str(error))}")
 
 with tags_tab:
     percent = st.column_config.NumberColumn(format="percent")
@@ -139,12 +139,12 @@ with tags_tab:
             doomed = (
                 f"**{preview.key_count:,}** cached {'key' if preview.key_count == 1 else 'keys'}"
             )
-            st.write(f"Invalidating `{tag}` deletes {doomed} ({preview.total_bytes:,} bytes).")
+            st.write(f"Invalidating {inert(tag)} deletes {doomed} ({preview.total_bytes:,} bytes).")
             st.dataframe(key_infos_frame(preview.keys), hide_index=True)
             ask_first(
                 "Invalidate…",
                 "cache_invalidate",
-                f"This deletes {doomed} tagged `{tag}`, for every replica.",
+                f"This deletes {doomed} tagged {inert(tag)}, for every replica.",
                 "Delete them",
                 functools.partial(invalidate, tag),
             )
@@ -162,26 +162,35 @@ with play_tab:
     tags_text = st.text_input("Tags, comma-separated", "playground", key="cache_play_tags")
     tags = [tag.strip() for tag in tags_text.split(",") if tag.strip()]
     ttl_col, delay_col = st.columns(2)
-    ttl = ttl_col.number_input("TTL (s)", min_value=1, value=300, key="cache_play_ttl")
+    ttl = ttl_col.number_input(
+        "TTL (s)",
+        min_value=1,
+        max_value=int(MAX_TTL_S),
+        value=300,
+        key="cache_play_ttl",
+        help=f"At most {MAX_TTL_S / 86400:,.0f} days.",
+    )
     delay_ms = delay_col.slider("Simulated compute time (ms)", 0, 3000, 400, key="cache_play_delay")
     compute_col, set_col = st.columns(2)
     try:
         if compute_col.button(
-            "Get or compute", key="cache_play_run", type="primary", disabled=not may_change
+            "Get or compute", key="cache_play_run", type="primary", disabled=refused is not None
         ):
             compute = simulated_compute(json.loads(value_text), delay_ms / 1000)
-            fetched = helper.fetch(key, compute, ttl, tags=tags)
+            tools = cache.cache_tools_now()
+            fetched = tools.fetch(page.signed_in_operator(), key, compute, ttl, tags=tags)
             source = "computed" if fetched.source == "computed" else "hit"
             state[f"cache_play_{source}_ms"] = fetched.elapsed_ms
             st.write(f"**{fetched.source}** in {fetched.elapsed_ms:,.1f} ms:")
             st.json(fetched.value)
             cache.clear_cache_views()
-        if set_col.button("Set with tags", key="cache_play_set", disabled=not may_change):
-            helper.set_with_tags(key, json.loads(value_text), tags, ttl)
-            st.success(f"Stored `{key}` with tags {tags or 'none'}.")
+        if set_col.button("Set with tags", key="cache_play_set", disabled=refused is not None):
+            tools = cache.cache_tools_now()
+            tools.set_with_tags(page.signed_in_operator(), key, json.loads(value_text), tags, ttl)
+            st.success(f"Stored {inert(key)} with tags {inert(', '.join(tags) or 'none')}.")
             cache.clear_cache_views()
     except (VultrError, ValueError) as error:
-        st.error(f"Could not do that. {error}")
+        st.error(f"Could not do that. {inert(str(error))}")
     computed_ms, hit_ms = state.get("cache_play_computed_ms"), state.get("cache_play_hit_ms")
     slow, fast = st.columns(2)
     slow.metric("Last compute", "–" if computed_ms is None else f"{computed_ms:,.1f} ms")
@@ -193,7 +202,7 @@ with take_tab:
         try:
             found = cache.load_keys_preview(settings.cache_key, settings, keys).value
         except (VultrError, ValueError) as error:
-            st.error(f"Could not look at those keys. {error}")
+            st.error(f"Could not look at those keys. {inert(str(error))}")
         else:
             st.dataframe(key_infos_frame(found), hide_index=True)
             ask_first(

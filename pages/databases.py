@@ -3,8 +3,10 @@
 import streamlit as st
 
 from ui import health, inventory, page, spend
+from ui.text import left_out_note
 from vultr_core.formatting import format_usd
 from vultr_core.inventory.frames import databases_frame
+from vultr_core.inventory.spreadsheet import spreadsheet_csv
 
 settings = page.start_page("Databases")
 
@@ -46,6 +48,10 @@ not_running.metric(
 )
 if plans is None:
     page.shown(loaded["plans"], "the database plan prices")
+elif note := left_out_note(
+    {"a valid list price": int(shown["monthly_cost_usd"].isna().sum())}, noun="database"
+):
+    st.caption(note)
 
 st.dataframe(
     shown,
@@ -80,7 +86,7 @@ st.dataframe(
 )
 st.download_button(
     "Download CSV",
-    data=shown.to_csv(index=False),
+    data=spreadsheet_csv(shown),
     file_name="databases.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -15,7 +14,6 @@ from vultr_core.inference.session import (
     Exchange,
     PendingExchange,
     ReplyRecord,
-    SideBySide,
     session_totals,
 )
 from vultr_core.inference.usage import total_month
@@ -71,7 +69,7 @@ def render_parameters(model_ids: list[str]) -> tuple[dict[str, str], str, ChatPa
 def render_reply(record: ReplyRecord) -> None:
     st.caption(record.model)
     if record.text:
-        st.markdown(record.text)
+        inference.render_chat_text(record.text)
     if record.error:
         st.error(record.error, icon=":material/error:")
     else:
@@ -79,37 +77,25 @@ def render_reply(record: ReplyRecord) -> None:
 
 
 def render_exchange(exchange: Exchange) -> None:
-    st.chat_message("user").markdown(exchange.prompt)
+    with st.chat_message("user"):
+        inference.render_chat_text(exchange.prompt)
     columns = st.columns(len(exchange.replies))
     for column, record in zip(columns, exchange.replies.values(), strict=True):
         with column, st.chat_message("assistant"):
             render_reply(record)
 
 
-def ask(pending: PendingExchange) -> Exchange:
-    """Stream the replies to a new prompt: one lane with st.write_stream, two side by side."""
-    st.chat_message("user").markdown(pending.prompt)
+def ask(pending: PendingExchange) -> None:
+    """The prompt, a Stop button, and each model's reply streaming into its box."""
+    with st.chat_message("user"):
+        inference.render_chat_text(pending.prompt)
     st.button("Stop", key="chat_stop_reply", icon=":material/stop_circle:")
     boxes, columns = {}, st.columns(len(pending.models))
     for (lane, model), column in zip(pending.models.items(), columns, strict=True):
         with column, st.chat_message("assistant"):
             st.caption(model)
             boxes[lane] = st.empty()
-    openers = {
-        lane: functools.partial(inference.open_chat_stream, settings, pending, lane)
-        for lane in boxes
-    }
-    if len(openers) == 1:
-        try:
-            pending.stream = openers["a"]()
-            boxes["a"].write_stream(pending.stream)
-        except VultrError as error:
-            pending.fail("a", error)
-        return pending.finished()
-    pending.side = SideBySide(openers)
-    for update in pending.side:
-        boxes[update.lane].markdown(pending.take(update))
-    return pending.finished()
+    inference.stream_replies(settings, pending, boxes)
 
 
 def render_toolbar(system: str, parameters: ChatParameters) -> None:
@@ -144,8 +130,8 @@ if settings.demo_inference:
     st.caption("Demo inference: a simulated model answers. Set `VULTR_INFERENCE_API_KEY`.")
 models, system, parameters = render_parameters(model_ids)
 interrupted = st.session_state.pop("chat_running", None)
-if interrupted is not None:
-    exchanges.append(interrupted.stopped())
+if interrupted is not None and (stopped := interrupted.stop()) is not None:
+    exchanges.append(stopped)
 for exchange in exchanges:
     render_exchange(exchange)
 if prompt := st.chat_input("Ask something…", key="chat_prompt"):
@@ -153,8 +139,11 @@ if prompt := st.chat_input("Ask something…", key="chat_prompt"):
         prompt, models, system, exchanges, parameters, settings.inference_prices
     )
     st.session_state["chat_running"] = pending
-    exchanges.append(ask(pending))
-    del st.session_state["chat_running"]
+    ask(pending)
+    if (answered := pending.settle()) is not None:
+        exchanges.append(answered)
+    if st.session_state.get("chat_running") is pending:
+        del st.session_state["chat_running"]
     st.rerun()
 if exchanges:
     render_toolbar(system, parameters)

@@ -3,8 +3,10 @@
 import streamlit as st
 
 from ui import page, spend
+from ui.text import left_out_note
 from vultr_core.formatting import format_usd
 from vultr_core.inventory.frames import distinct_tags, filter_instances, with_monthly_cost
+from vultr_core.inventory.spreadsheet import spreadsheet_csv
 from vultr_core.spend.charts import make_breakdown_figure
 from vultr_core.spend.costs import breakdown
 
@@ -51,6 +53,12 @@ monthly.metric(
     help="List price of the shown instances' plans; Vultr bills it hourly up to this cap.",
     border=True,
 )
+left_out = {
+    "a valid vCPU count": int(shown["vcpu_count"].isna().sum()),
+    "a valid list price": int(shown["monthly_cost_usd"].isna().sum()) if plans is not None else 0,
+}
+if note := left_out_note(left_out, noun="instance"):
+    st.caption(note)
 
 st.dataframe(
     shown,
@@ -85,7 +93,7 @@ st.dataframe(
 )
 st.download_button(
     "Download CSV",
-    data=shown.assign(tags=shown["tags"].str.join(";")).to_csv(index=False),
+    data=spreadsheet_csv(shown),
     file_name="instances.csv",
     mime="text/csv",
     icon=":material/download:",

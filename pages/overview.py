@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import health, page, spend
+from ui.text import inert, left_out_note
 from vultr_core.formatting import format_usd
 from vultr_core.spend.charts import (
     make_breakdown_figure,
@@ -12,7 +13,12 @@ from vultr_core.spend.charts import (
     make_run_rate_treemap,
 )
 from vultr_core.spend.costs import BREAKDOWNS, breakdown
-from vultr_core.spend.history import change_sentences, monthly_spend, product_changes
+from vultr_core.spend.history import (
+    change_sentences,
+    monthly_spend,
+    product_changes,
+    unreadable_invoices,
+)
 from vultr_core.spend.waste import waste_sentences
 
 settings = page.start_page("Overview")
@@ -42,7 +48,12 @@ with by_month:
             width="stretch",
             key="ovw_by_month",
         )
-        st.caption("Invoiced spend; Vultr invoices each month on the 1st of the next.")
+        left_out = left_out_note(
+            {"a valid date and amount": unreadable_invoices(history.invoices)}, noun="invoice"
+        )
+        st.caption(
+            f"Invoiced spend; Vultr invoices each month on the 1st of the next. {left_out or ''}"
+        )
 
 st.subheader("Month-end forecast")
 if (outlook := figures.outlook()) is not None:
@@ -69,6 +80,9 @@ if (priced := figures.priced()) is not None:
         "Monthly list price of everything running now",
         format_usd(float(resources["monthly_cost_usd"].sum())),
     )
+    unpriced = int((~resources["priced"]).sum())
+    if note := left_out_note({"a valid list price": unpriced}, noun="resource"):
+        st.caption(f"{note} What they cost counts as usage-based or unattributed.")
     treemap, grouped = st.columns([3, 2])
     treemap.plotly_chart(make_run_rate_treemap(resources), width="stretch", key="ovw_treemap")
     with grouped:
@@ -92,8 +106,9 @@ sentences = [
     *(waste_sentences(waste) if waste is not None else []),
     *(change_sentences(changes, history) if history and changes is not None else []),
 ]
+# Sentences about resources name them and their products as the API sent them.
 for sentence in sentences:
-    st.warning(sentence, icon=":material/priority_high:")
+    st.warning(inert(sentence), icon=":material/priority_high:")
 if waste is not None and not sentences:
     st.success("Nothing idle or unusual found.", icon=":material/check_circle:")
 if (idle := figures.loaded("idle")) is not None:

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from ui import health, page, text
+from ui.text import inert, left_out_note
 from vultr_core.api.errors import VultrError
+from vultr_core.formatting import format_usd
 from vultr_core.health.charts import make_memory_gauge_figure
 from vultr_core.health.registry import NOT_CONFIGURED_REASONS, is_configured
 
@@ -19,8 +21,14 @@ else:
     frame = instances.value
     count, monthly, to_date = st.columns(3)
     count.metric("Instances", len(frame), border=True)
-    monthly.metric("Monthly cost", f"${frame['monthly_cost_usd'].sum():,.2f}", border=True)
-    to_date.metric("Month to date", f"${frame['month_to_date_usd'].sum():,.2f}", border=True)
+    monthly.metric("Monthly cost", format_usd(frame["monthly_cost_usd"].sum()), border=True)
+    to_date.metric("Month to date", format_usd(frame["month_to_date_usd"].sum()), border=True)
+    left_out = {
+        "a valid monthly price": int(frame["monthly_cost_usd"].isna().sum()),
+        "a valid month-to-date amount": int(frame["month_to_date_usd"].isna().sum()),
+    }
+    if note := left_out_note(left_out, noun="instance"):
+        st.caption(note)
     st.dataframe(
         frame.drop(columns=["id"]),
         hide_index=True,
@@ -61,12 +69,16 @@ except VultrError as error:
 report, info, rates = loaded.value, loaded.value.info, loaded.value.rates
 
 if info is None:
-    st.caption(f"{report.where}")
-    st.warning(f"Server figures: {report.unavailable['server info']}.", icon=":material/block:")
+    st.caption(inert(report.where))
+    st.warning(
+        f"Server figures: {inert(report.unavailable['server info'])}.", icon=":material/block:"
+    )
 else:
+    # What the server says about itself (INFO) is outside text like any other.
     st.caption(
-        f"{report.where} · {info.server.capitalize()} {info.version} · {info.role} with "
-        f"{info.connected_replicas} replica(s) · up {text.duration_text(info.uptime_s)}"
+        f"{inert(report.where)} · {inert(info.server.capitalize())} {inert(info.version)} · "
+        f"{inert(info.role)} with {info.connected_replicas} replica(s) · "
+        f"up {text.duration_text(info.uptime_s)}"
     )
 p50, p95, hits = st.columns(3)
 p50.metric("PING p50", text.ms_text(report.latency.p50_ms), border=True)
@@ -95,7 +107,7 @@ if info is not None:
             key="vk_memory",
         )
         st.caption(
-            f"Policy {info.maxmemory_policy} · "
+            f"Policy {inert(info.maxmemory_policy)} · "
             f"peak {text.size_text(info.used_memory_peak_bytes)} · "
             f"fragmentation {info.fragmentation_ratio or 0:.2f}"
         )
@@ -115,7 +127,7 @@ if info is not None:
 
 st.markdown("**Slow log**")
 if report.slowlog is None:
-    st.info(f"Slow log: {report.unavailable['slow log']}.", icon=":material/block:")
+    st.info(f"Slow log: {inert(report.unavailable['slow log'])}.", icon=":material/block:")
 elif not report.slowlog:
     st.caption("No command slower than the server's slowlog-log-slower-than so far.")
 else:
@@ -134,5 +146,5 @@ if report.latency_events:
     )
 else:
     quiet = "no spikes recorded (it records only with latency-monitor-threshold above 0)"
-    st.caption(f"Latency monitor: {report.unavailable.get('latency monitor', quiet)}.")
+    st.caption(f"Latency monitor: {inert(report.unavailable.get('latency monitor', quiet))}.")
 health.render_health_freshness(loaded.fetched_at, health.load_valkey_report, key="vk_refresh")

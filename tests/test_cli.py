@@ -12,7 +12,9 @@ import pytest
 
 from tests.cli_support import run_cli
 from tests.conftest import FIXED_NOW
+from vultr_core.formatting import terminal_text
 from vultr_core.simulator import Faults, Simulator, SimulatorServer
+from vultr_core.simulator.hostile_data import PLANTED
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_SENTINEL = "KEY-SENTINEL-51c0"
@@ -163,3 +165,118 @@ def test_as_a_process_demo_mode_prints_json() -> None:
     )
     engines = {row["engine"] for row in json.loads(result.stdout)}
     assert {"pg", "mysql", "valkey"} <= engines
+
+
+# A hostile API (vultr_core.simulator.hostile_data): the values turn, the commands do not.
+
+
+def test_a_nan_balance_prints_as_invalid_not_as_zero(
+    served: tuple[Simulator, SimulatorServer],
+) -> None:
+    simulator, server = served
+    simulator.faults = Faults(hostile_numbers=True)
+    code, out, _ = run_cli("account", environ=real_env(server))
+    assert code == 0
+    lines = dict(line.split(None, 1) for line in out.splitlines() if line.startswith("Balance"))
+    assert lines["Balance"].strip() == "—"
+
+
+def test_an_error_message_from_the_server_is_printed_without_its_escapes(
+    served: tuple[Simulator, SimulatorServer],
+) -> None:
+    simulator, server = served
+    simulator.faults = Faults(status_code=404, hostile_text=True)
+    code, out, err = run_cli("instances", environ=real_env(server))
+    assert (code, out) == (1, "")
+    assert err.startswith("error: ")
+    assert f"{PLANTED} error" in err
+    assert err.count("\n") == 1
+    assert "\x1b" not in err
+
+
+@pytest.mark.parametrize(
+    ("raw", "printed"),
+    [
+        ("\x1b[2J\x1b[Hcleared", "cleared"),
+        ("\x1b]52;c;cGxhbnRlZA==\x07copied", "copied"),
+        ("\x1b]8;;http://127.0.0.1:9/\x1b\\hidden\x1b]8;;\x1b\\", "hidden"),
+        ("line\nfake line", "line fake line"),
+        ("\x9b31mred", "red"),
+        ("\u202eevil", " evil"),
+        ("café 日本", "café 日本"),
+    ],
+)
+def test_terminal_text_removes_every_control_sequence(raw: str, printed: str) -> None:
+    assert terminal_text(raw) == printed
+
+
+def test_verbose_logs_this_tools_decisions_and_no_library_debug(
+    served: tuple[Simulator, SimulatorServer],
+) -> None:
+    simulator, server = served
+    simulator.faults = Faults(status_code=503, status_count=1)
+    code, _, err = run_cli("-v", "account", environ=real_env(server))
+    assert code == 0, err
+    lines = err.splitlines()
+    assert any(line.startswith("vultr_core.api.http: retrying GET /account") for line in lines)
+    assert [line for line in lines if not line.startswith("vultr_core")] == []
+
+
+def test_library_debug_only_when_asked_twice(served: tuple[Simulator, SimulatorServer]) -> None:
+    _, server = served
+    code, _, err = run_cli("-vv", "account", environ=real_env(server))
+    assert code == 0, err
+    assert any(line.startswith("httpcore.") for line in err.splitlines())
+    assert KEY_SENTINEL not in err
+
+
+def test_quiet_by_default_even_when_a_library_logs_a_failure(
+    served: tuple[Simulator, SimulatorServer],
+) -> None:
+    """psycopg's pool logs each failed connection attempt itself (at WARNING, a level psycopg
+    sets on its own logger); the command prints its one line instead."""
+    _, server = served
+    result = subprocess.run(
+        [sys.executable, "-m", "vultr_core", "test"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://monitor@127.0.0.1:1/app"}
+        | real_env(server),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "PostgreSQL" in result.stdout
+    assert result.stderr == ""
+
+
+def test_an_error_body_that_echoes_the_key_shows_no_key(
+    served: tuple[Simulator, SimulatorServer],
+) -> None:
+    simulator, server = served
+    simulator.faults = Faults(status_code=401, echo_authorization=True)
+    for command in ("account", "instances", "databases", "valkey", "summary"):
+        for flags in ((), ("-v",), ("-v", "--json")):
+            code, out, err = run_cli(*flags[:1], command, *flags[1:], environ=real_env(server))
+            assert code == 1, (command, flags)
+            assert "Invalid Authorization header: Bearer ***" in err, "the key was echoed"
+            assert KEY_SENTINEL not in out + err, (command, flags)
+
+
+def test_as_a_process_a_key_with_a_line_break_is_one_configuration_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vultr_core", "-v", "account"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "VULTR_API_KEY": f"{KEY_SENTINEL}\nSECOND-LINE-4d1e"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "configuration error: VULTR_API_KEY holds a line break, a space, a control character "
+        "or a non-ASCII letter, which an HTTP header cannot carry: copy the key again"
+    ]
+    assert result.stdout == ""

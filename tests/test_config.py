@@ -1,4 +1,5 @@
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
@@ -93,6 +94,7 @@ def test_secrets_are_masked_in_repr_and_str() -> None:
         ("VULTR_API_DEADLINE_S", "-5"),
         ("INFERENCE_TIMEOUT_S", "nan"),
         ("INFERENCE_DEADLINE_S", "soon"),
+        ("INFERENCE_IDLE_S", "0"),
         ("VULTR_DEMO_SIZE", "huge"),
         ("CACHE_ADMIN_EMAILS", "ops@example.com, bob"),
     ],
@@ -155,11 +157,13 @@ def test_timeouts_and_demo_size_are_settings() -> None:
             "VULTR_API_DEADLINE_S": "4",
             "INFERENCE_TIMEOUT_S": "3",
             "INFERENCE_DEADLINE_S": "6",
+            "INFERENCE_IDLE_S": "1.5",
             "VULTR_DEMO_SIZE": "Large",
         }
     )
     assert (current.api_timeout_s, current.api_deadline_s) == (2.5, 4.0)
     assert (current.inference_timeout_s, current.inference_deadline_s) == (3.0, 6.0)
+    assert current.inference_idle_s == 1.5
     assert current.demo_size == "large"
     assert current.cache_key != Settings.from_env({}).cache_key
 
@@ -172,3 +176,87 @@ def test_the_cache_admin_list_decides_who_may_change_the_cache() -> None:
     assert listed.may_change_cache("OPS@example.com")
     assert not listed.may_change_cache("eve@example.com")
     assert not listed.may_change_cache(None)
+
+
+# Each holds a character that ends urlsplit's authority early, or that it would misread.
+HOSTILE_PASSWORDS = [
+    "4217#cfgTAIL",
+    "4217/cfgTAIL",
+    "4217?cfgTAIL",
+    "cfgHEAD#cfgTAIL",
+    "cfgHEAD/cfgTAIL",
+    "cfgHEAD?cfgTAIL",
+    "cfgHEAD@cfgTAIL",
+    "cfgHEAD%zzcfgTAIL",
+    "cfgHEAD-é-cfgTAIL",
+]
+SERVICE_URLS = [
+    ("DATABASE_URL", "postgresql://app:{}@db.example:5432/app"),
+    ("VALKEY_URL", "rediss://default:{}@cache.example:6380/0"),
+]
+
+
+def shows_a_piece_of(text: str, password: str) -> bool:
+    return any(piece in text for piece in ("cfgHEAD", "cfgTAIL", "4217", quote(password, safe="")))
+
+
+@pytest.mark.parametrize("password", HOSTILE_PASSWORDS)
+@pytest.mark.parametrize(("name", "template"), SERVICE_URLS)
+def test_a_password_with_reserved_characters_is_read_whole_and_masked_whole(
+    name: str, template: str, password: str
+) -> None:
+    settings = Settings.from_env({name: template.format(password)})
+    assert template.format("***") in repr(settings)
+    assert not shows_a_piece_of(repr(settings), password)
+    url = settings.database_url if name == "DATABASE_URL" else settings.valkey_url
+    assert url is not None
+    assert unquote(urlsplit(url.reveal()).password or "") == password, "drivers read it whole"
+
+
+@pytest.mark.parametrize(
+    ("name", "scheme"), [("DATABASE_URL", "postgresql"), ("VALKEY_URL", "redis")]
+)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{}://u:cfgHEAD\ncfgTAIL@h/0",
+        "{}://u:cfgHEAD\tcfgTAIL@h/0",
+        "{}://u:cfgHEAD#cfgTAIL@h:notaport/0",
+        "{}://u:cfgHEAD/cfgTAIL@/0",
+        "mysql://u:cfgHEAD/cfgTAIL@h/0",
+    ],
+)
+def test_a_rejected_service_url_names_the_setting_and_quotes_no_piece_of_its_password(
+    name: str, scheme: str, template: str
+) -> None:
+    url = template.format(scheme)
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env({name: url})
+    assert caught.value.setting == name
+    assert name in str(caught.value)
+    assert not shows_a_piece_of(str(caught.value), url)
+
+
+@pytest.mark.parametrize("name", ["VULTR_API_URL", "VULTR_INFERENCE_URL"])
+@pytest.mark.parametrize("userinfo", ["user:cfgHEAD", "user:cfgHEAD#cfgTAIL/v2?", "cfgHEAD"])
+def test_user_info_in_an_api_url_is_refused_without_being_quoted(name: str, userinfo: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env({name: f"https://{userinfo}@api.example/v2"})
+    assert caught.value.setting == name
+    assert "user name or password" in str(caught.value)
+    assert not shows_a_piece_of(str(caught.value), userinfo)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["VULTR_API_KEY", "VULTR_MANAGEMENT_API_KEY", "VULTR_INFERENCE_API_KEY", "DASHBOARD_API_TOKEN"],
+)
+@pytest.mark.parametrize(
+    "key", ["cfgHEAD\ncfgTAIL", "cfgHEAD\x07cfgTAIL", "cfgHEAD-é-cfgTAIL", "cfgHEAD cfgTAIL"]
+)
+def test_a_key_no_http_header_can_carry_is_a_configuration_error(name: str, key: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env({name: key})
+    assert caught.value.setting == name
+    assert name in str(caught.value)
+    assert not shows_a_piece_of(str(caught.value), key)

@@ -2,9 +2,13 @@
 
 The management and inference keys, the PostgreSQL and Valkey passwords (real accounts on the
 test servers, so the app really logs in with them) and every secret field the simulated API
-returns are sentinel strings. Every command-line command, with and without ``--json`` and with
-DEBUG logging, and every page under AppTest, with a chat reply and its "view code", must show
-none of them: not on stdout or stderr, not in any rendered element, not in any log record.
+returns are sentinel strings. The passwords hold ``#``, ``/``, ``?``, ``@``, ``%`` and a
+non-ASCII letter, written into the URLs unencoded, as a careless user pastes them. Every
+command-line command, with and without ``--json``, with ``-v`` and ``-vv``, and every page
+under AppTest, with a chat reply and its "view code", must show none of them, nor any piece of
+one, nor its percent-encoded form: not on stdout or stderr, not in any rendered element, not in
+any log record. The same holds when the API echoes the Authorization header in its errors, and
+when a setting is refused (a key with a line break, a URL with a control character).
 The browser's share of the proof (page HTML, the server's log) is in tests/e2e.
 """
 
@@ -13,10 +17,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -32,13 +38,14 @@ from tests.sentinel_servers import (
     with_credentials,
 )
 from tests.streamlit_support import fresh_streamlit
-from vultr_core.simulator import Simulator, SimulatorServer
+from vultr_core.simulator import Faults, Simulator, SimulatorServer
 
 ROOT = Path(__file__).resolve().parents[1]
 MANAGEMENT_KEY = "MGMTKEYSENTINEL0c41"
 INFERENCE_KEY = "INFKEYSENTINEL9d27"
-POSTGRES_PASSWORD = "PGPASSSENTINEL51e8"
-VALKEY_PASSWORD = "VKPASSSENTINEL7a63"
+# Every piece between the reserved characters is a sentinel of its own: a fragment must not show.
+POSTGRES_PASSWORD = "PGPASSa51e8#PGPASSb51e8/PGPASSc51e8?PGPASSd51e8@PGPASSe51e8%zz-é-PGPASSf51e8"
+VALKEY_PASSWORD = "VKPASSa7a63#VKPASSb7a63/VKPASSc7a63?VKPASSd7a63@VKPASSe7a63%zz-é-VKPASSf7a63"
 API_DATA = "APIDATASENTINEL2f90"
 WRONG_PASSWORD = "WRONGPASSSENTINEL3b1d"
 SENTINELS = (MANAGEMENT_KEY, INFERENCE_KEY, POSTGRES_PASSWORD, VALKEY_PASSWORD, API_DATA)
@@ -73,6 +80,10 @@ def world(postgres_url: str, valkey_url: str) -> Iterator[SentinelWorld]:
         sentinel_postgres_url(postgres_url, POSTGRES_PASSWORD) as database_url,
         sentinel_valkey_url(valkey_url, VALKEY_PASSWORD) as cache_url,
     ):
+        database_url = unencoded(database_url, POSTGRES_PASSWORD)
+        cache_url = unencoded(cache_url, VALKEY_PASSWORD)
+        assert POSTGRES_PASSWORD in database_url
+        assert VALKEY_PASSWORD in cache_url
         yield SentinelWorld(simulator, sentinel_environ(server, database_url, cache_url))
 
 
@@ -106,18 +117,29 @@ def run_printing(*argv: str, environ: dict[str, str]) -> tuple[int, str]:
     return code, out + err
 
 
-def leaked(text: str) -> list[str]:
-    return [sentinel for sentinel in SENTINELS if sentinel in text]
+def pieces(sentinel: str) -> set[str]:
+    """The sentinel, its percent-encoded form, and each run of letters and digits in it."""
+    runs = {run for run in re.split(r"[^A-Za-z0-9]+", sentinel) if len(run) >= 8}
+    return runs | {sentinel, quote(sentinel, safe="")}
+
+
+def leaked(text: str, sentinels: tuple[str, ...] = SENTINELS) -> list[str]:
+    return [piece for sentinel in sentinels for piece in pieces(sentinel) if piece in text]
+
+
+def unencoded(url: str, password: str) -> str:
+    """The URL as a careless user writes it: the password pasted in as it is."""
+    return url.replace(quote(password, safe=""), password, 1)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_no_command_prints_or_logs_a_secret(
     command: str, world: SentinelWorld, every_log_record: io.StringIO
 ) -> None:
-    for extra in ((), ("--json",)):
-        code, printed = run_printing("--verbose", command, *extra, environ=world.environ)
+    for verbosity, extra in (("-v", ()), ("-v", ("--json",)), ("-vv", ())):
+        code, printed = run_printing(verbosity, command, *extra, environ=world.environ)
         assert code == 0, printed
-        assert leaked(printed) == [], (command, extra)
+        assert leaked(printed) == [], (command, verbosity, extra)
     assert leaked(every_log_record.getvalue()) == []
 
 
@@ -190,3 +212,76 @@ def test_the_sentinels_really_went_over_the_wire(world: SentinelWorld) -> None:
     assert API_DATA in answer.text
     passed = {result["service"]: result["passed"] for result in json.loads(printed)["results"]}
     assert passed == {"postgres": True, "valkey": True, "management": True, "inference": True}
+
+
+# Settings that must be refused whole: a key no HTTP header can carry, a URL with a control
+# character, user info in an API URL. Each value's pieces are sentinels too.
+REFUSED_SETTINGS = [
+    ("VULTR_API_KEY", "KEYSENTINELa51\nKEYSENTINELb51"),
+    ("VULTR_API_KEY", "KEYSENTINELa51\x1b]52;c;KEYSENTINELb51"),
+    ("VULTR_API_KEY", "KEYSENTINELa51-é-KEYSENTINELb51"),
+    ("VULTR_INFERENCE_API_KEY", "KEYSENTINELa51\rKEYSENTINELb51"),
+    ("DATABASE_URL", "postgresql://monitor:URLSENTINELa51\nURLSENTINELb51@db.example/app"),
+    ("VALKEY_URL", "redis://default:URLSENTINELa51\tURLSENTINELb51@cache.example/0"),
+    ("VULTR_API_URL", "https://user:URLSENTINELa51#URLSENTINELb51/x@api.example/v2"),
+    ("VULTR_INFERENCE_URL", "https://user:URLSENTINELa51?URLSENTINELb51@api.example/v1"),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), REFUSED_SETTINGS)
+def test_a_refused_setting_stops_every_command_with_one_line_and_no_secret(
+    name: str, value: str, world: SentinelWorld
+) -> None:
+    environ = world.environ | {name: value}
+    for command in COMMANDS:
+        code, out, err = run_cli("-v", command, environ=environ)
+        assert (code, out) == (2, ""), (command, err)
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith(f"configuration error: {name} "), err
+        assert leaked(err, (value, *SENTINELS)) == [], (command, err)
+
+
+def test_an_api_that_echoes_the_authorization_header_shows_no_key(
+    world: SentinelWorld, every_log_record: io.StringIO
+) -> None:
+    world.simulator.faults = Faults(status_code=401, echo_authorization=True)
+    try:
+        for command in COMMANDS:
+            for verbosity, extra in (("-v", ()), ("-vv", ("--json",))):
+                code, printed = run_printing(verbosity, command, *extra, environ=world.environ)
+                assert code == 1, (command, printed)
+                assert leaked(printed) == [], (command, verbosity)
+                assert "Bearer ***" in printed, "the simulator echoed the key back"
+    finally:
+        world.simulator.faults = Faults()
+    assert leaked(every_log_record.getvalue()) == []
+
+
+@pytest.mark.usefixtures("app_settings")
+@pytest.mark.parametrize(("name", "value"), REFUSED_SETTINGS)
+def test_the_configuration_error_box_names_the_setting_and_no_secret(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, value)
+    app = open_page("overview.py")
+    assert not app.exception
+    shown = [box.value.replace("\\", "") for box in app.error]  # as read: escapes dropped
+    assert [text for text in shown if name in text], "one box names the setting"
+    assert leaked(rendered_text(app), (value, *SENTINELS)) == []
+
+
+# valkey_client empties the database: a page must ask the API, not read a cached answer.
+@pytest.mark.usefixtures("app_settings", "valkey_client")
+@pytest.mark.parametrize("page", ["overview.py", "instances.py", "inference_chat.py"])
+def test_no_page_shows_a_key_the_api_echoes(
+    page: str, world: SentinelWorld, every_log_record: io.StringIO
+) -> None:
+    world.simulator.faults = Faults(status_code=401, echo_authorization=True)
+    try:
+        app = open_page(page)
+    finally:
+        world.simulator.faults = Faults()
+    assert not app.exception
+    assert "Bearer" in rendered_text(app), "the echoed header is on the page, masked"
+    assert leaked(rendered_text(app)) == []
+    assert leaked(every_log_record.getvalue()) == []

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui.clients import cache_helper
 from ui.page import Loaded
+from ui.settings import settings
 from vultr_core.cache.browser import (
     CacheSummary,
     KeyPage,
@@ -18,6 +19,7 @@ from vultr_core.cache.browser import (
     summarise,
 )
 from vultr_core.cache.tags import KeyInfo, TagPreview
+from vultr_core.cache.tools import CacheTools
 from vultr_core.config import Settings
 
 # Each widget change reruns the page: a few seconds spare Valkey the same scans; actions clear them.
@@ -62,6 +64,17 @@ CACHE_LOADERS = (
     load_tag_preview,
     load_keys_preview,
 )
+
+
+def cache_tools_now() -> CacheTools:
+    """Cache Tools' actions with the settings as they are now: an action checks the admin list
+    when it runs, not as it was when its button or dialog was drawn.
+
+    Raises:
+        ConfigurationError: the settings no longer read.
+    """
+    current = settings()
+    return CacheTools(cache_helper(current), current)
 
 
 def clear_cache_views() -> None:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from ui.clients import management_client
 from ui.page import INVENTORY_TTL_S, Loaded, render_error
-from ui.text import duration_text, ms_text, number_text, percent_text, size_text
+from ui.text import duration_text, inert, ms_text, number_text, percent_text, size_text
 from vultr_core.api.errors import VultrError
 from vultr_core.config import Settings
 from vultr_core.health import checks, registry
@@ -104,14 +104,15 @@ def _render_health_cards(current: Settings) -> None:
         with column.container(border=True, key=f"ovw_health_{service.service}"):
             st.markdown(f"**{service.label}** {STATUS_BADGES[service.status]}")
             st.metric("Latency", ms_text(service.latency_ms))
+            # Figures and reasons quote the outside world: account names, server errors.
             if service.key_figure:
-                st.caption(service.key_figure)
+                st.caption(inert(service.key_figure))
             if service.status == "down":
-                st.error(service.reason, icon=":material/error:")
+                st.error(inert(service.reason), icon=":material/error:")
             elif service.status == "degraded":
-                st.warning(service.reason, icon=":material/warning:")
+                st.warning(inert(service.reason), icon=":material/warning:")
             else:
-                st.caption(service.reason)
+                st.caption(inert(service.reason))
     render_health_freshness(loaded.fetched_at, load_health, key="ovw_health_refresh")
 
 
@@ -131,7 +132,7 @@ def render_connected_postgres(current: Settings) -> None:
     report, server = loaded.value, loaded.value.server
     role = "replica" if server.is_replica else "primary"
     tls = "TLS" if server.ssl_in_use else "no TLS"
-    st.caption(f"{report.where} · PostgreSQL {server.version} · {tls} · {role}")
+    st.caption(f"{inert(report.where)} · PostgreSQL {inert(server.version)} · {tls} · {role}")
     p50, p95, connections, size, hit_rate = st.columns(5)
     p50.metric("Latency p50", ms_text(report.latency.p50_ms), border=True)
     p95.metric("Latency p95", ms_text(report.latency.p95_ms), border=True)
@@ -186,7 +187,7 @@ def render_checks(checks: Iterable[CheckResult]) -> None:
     """pghero's overview: one line per check, its verdict as an icon, in a sentence."""
     for check in checks:
         name = check.name[:1].upper() + check.name[1:]
-        st.markdown(f"{VERDICT_ICONS[check.verdict]} **{name}** · {check.message}")
+        st.markdown(f"{VERDICT_ICONS[check.verdict]} **{inert(name)}** · {inert(check.message)}")
 
 
 def pool_stats_frame(pool: PoolStats) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import streamlit as st
 
 from ui.clients import management_client
 from ui.page import INVENTORY_TTL_S, Loaded, load_together, shown
+from ui.text import inert
 from vultr_core.api.errors import VultrError
 from vultr_core.api.models.databases import (
     ConnectionPools,
@@ -96,7 +97,7 @@ def load_database_details(current: Settings, database: Database) -> dict[str, An
         calls["backups"] = lambda: load_database_backups(key, current, database_id)
     if database.engine == "pg":
         calls["pools"] = lambda: load_connection_pools(key, current, database_id)
-    return load_together(calls, spinner=f"Loading {database.label}…")
+    return load_together(calls, spinner=f"Loading {inert(database.label)}…")
 
 
 def render_database_usage(result: Loaded[DatabaseUsage] | VultrError) -> None:
@@ -123,7 +124,7 @@ def render_database_backups(
     result: Loaded[DatabaseBackups] | VultrError | None, *, engine: str
 ) -> None:
     if result is None:
-        st.info(f"Vultr keeps no backups for {engine}.", icon=":material/info:")
+        st.info(f"Vultr keeps no backups for {inert(engine)}.", icon=":material/info:")
         return
     backups = shown(result, "the backups")
     if backups is None or not isinstance(result, Loaded):
@@ -149,14 +150,14 @@ def render_database_backups(
 
 def render_database_maintenance(result: Loaded[list[str]] | VultrError, database: Database) -> None:
     window = f"{database.maintenance_dow.title()} {database.maintenance_time} UTC".strip()
-    st.caption(f"Maintenance window: {window}")
+    st.caption(f"Maintenance window: {inert(window)}")
     updates = shown(result, "the pending maintenance")
     if updates is None:
         return
     if not updates:
         st.success("No maintenance pending.", icon=":material/check_circle:")
     for update in updates:
-        st.warning(f"Pending: {update}", icon=":material/build:")
+        st.warning(f"Pending: {inert(update)}", icon=":material/build:")
 
 
 def render_database_alerts(result: Loaded[list[DatabaseAlert]] | VultrError, *, key: str) -> None:

@@ -16,7 +16,9 @@ import streamlit as st
 
 from ui.clients import drop_shared_management_cache
 from ui.settings import read_secrets, settings
+from ui.text import inert
 from vultr_core.api.errors import ConfigurationError, VultrError
+from vultr_core.cache.tools import Operator
 from vultr_core.config import Settings
 from vultr_core.spend.data import gather
 
@@ -69,7 +71,9 @@ def shown(result: Loaded[T] | VultrError, what: str) -> T | None:
 def render_error(what: str, error: VultrError) -> None:
     """One section's failure, in a sentence, without taking the page down."""
     reason = str(error)
-    st.error(f"Could not load {what}. {reason[:1].upper()}{reason[1:]}", icon=":material/error:")
+    st.error(
+        f"Could not load {what}. {inert(reason[:1].upper() + reason[1:])}", icon=":material/error:"
+    )
 
 
 def render_freshness(fetched_at: datetime, *loaders: Any, key: str) -> None:
@@ -114,8 +118,16 @@ def require_sign_in() -> None:
             args=() if provider is None else (provider,),
         )
         st.stop()
-    st.sidebar.caption(f":material/person: Signed in as {st.user.get('email', 'unknown')}")
+    st.sidebar.caption(
+        f":material/person: Signed in as {inert(str(st.user.get('email', 'unknown')))}"
+    )
     st.sidebar.button("Sign out", key="auth_sign_out", on_click=st.logout)
+
+
+def signed_in_operator() -> Operator:
+    """Who is signed in to this session, with the provider's ``email_verified`` claim: read
+    afresh by each action that changes something, never carried over from an earlier run."""
+    return Operator.from_claims(st.user.to_dict())
 
 
 def start_page(title: str) -> Settings:
@@ -130,7 +142,7 @@ def start_page(title: str) -> Settings:
     try:
         current = settings()
     except ConfigurationError as error:
-        st.error(f"The configuration needs fixing before this page can load. {error}")
+        st.error(f"The configuration needs fixing before this page can load. {inert(str(error))}")
         st.stop()
     if current.demo_mode:
         st.info(

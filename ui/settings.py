@@ -22,3 +22,8 @@ def read_secrets() -> dict[str, Any]:
 def settings() -> Settings:
     """Settings from the environment and st.secrets (secrets win)."""
     return Settings.from_sources(os.environ, read_secrets())
+
+
+def sign_in_configured() -> bool:
+    """Whether the app asks visitors to sign in (an ``[auth]`` section in secrets)."""
+    return bool(read_secrets().get("auth"))

@@ -15,7 +15,7 @@ import streamlit as st
 
 from ui.clients import management_client
 from ui.page import INVENTORY_TTL_S, Loaded, load_together, oldest, render_error, value
-from ui.text import signed_usd
+from ui.text import inert, signed_usd
 from vultr_core.api.errors import VultrError
 from vultr_core.api.models.billing import Account, ChargeItem
 from vultr_core.api.models.compute import Plan
@@ -146,6 +146,12 @@ class Spend:
         if found is None:
             return None
         account, pending, priced = found
+        if account.pending_charges_usd is None:
+            st.warning(
+                "Vultr sent no valid month-to-date total, so this section cannot be worked out.",
+                icon=":material/warning:",
+            )
+            return None
         return reconcile(
             priced.resources, pending_total_usd=account.pending_charges_usd, pending_lines=pending
         )
@@ -211,15 +217,16 @@ def render_spend_metrics(spend: Spend) -> None:
     last_month = history.latest if history else None
     start, end = month_bounds(spend.fetched_at)
     share = (spend.fetched_at - start) / (end - start)
+    last_amount = last_month.amount_usd if last_month else None
     # Two by two: dollar figures and their comparisons stay whole on a laptop screen.
     to_date, ahead = st.columns(2)
     balance, payment = st.columns(2)
     to_date.metric(
         "Month to date",
         format_usd(account.pending_charges_usd),
-        delta=signed_usd(account.pending_charges_usd - last_month.amount_usd * share)
-        if last_month
-        else None,
+        delta=_delta(
+            account.pending_charges_usd, None if last_amount is None else last_amount * share
+        ),
         delta_color="inverse",
         delta_description="vs last month, same point",
         help="Vultr's own pending charges for this month so far.",
@@ -231,9 +238,7 @@ def render_spend_metrics(spend: Spend) -> None:
             st.metric(
                 "Month-end forecast",
                 format_usd(outlook.per_resource_usd),
-                delta=signed_usd(outlook.per_resource_usd - last_month.amount_usd)
-                if last_month
-                else None,
+                delta=_delta(outlook.per_resource_usd, last_amount),
                 delta_color="inverse",
                 delta_description="vs last month",
                 help="Each resource to the month's end under Vultr's caps, plus usage at its pace.",
@@ -242,7 +247,7 @@ def render_spend_metrics(spend: Spend) -> None:
     balance.metric(
         "Balance",
         format_balance(account.balance_usd),
-        delta=signed_usd(account.balance_usd - last_month.balance_usd) if last_month else None,
+        delta=_delta(account.balance_usd, last_month.balance_usd if last_month else None),
         delta_color="inverse",
         delta_description="since the last invoice",
         help="Vultr shows credit as a negative balance; here it says so in words. A fall "
@@ -259,6 +264,21 @@ def render_spend_metrics(spend: Spend) -> None:
         delta_arrow="off",
         border=True,
     )
+    invalid = [
+        name
+        for name, amount in (
+            ("month-to-date total", account.pending_charges_usd),
+            ("balance", account.balance_usd),
+        )
+        if amount is None
+    ]
+    if invalid:
+        st.caption(f"Vultr sent no valid {' or '.join(invalid)}: shown as —.")
+
+
+def _delta(now_usd: float | None, then_usd: float | None) -> str | None:
+    """A metric's delta, or none when either figure is missing or was not valid."""
+    return None if now_usd is None or then_usd is None else signed_usd(now_usd - then_usd)
 
 
 def render_waste_table(waste: pd.DataFrame, *, key: str) -> None:
@@ -278,9 +298,10 @@ def render_waste_table(waste: pd.DataFrame, *, key: str) -> None:
 
 
 def stopped_instances_list(stopped: pd.DataFrame, *, shown_at_most: int = 10) -> str:
-    """A Markdown list of the costliest stopped instances, then how many more there are."""
+    """A Markdown list of the costliest stopped instances, then how many more there are
+    (their labels, regions and plans as text, never as Markdown)."""
     lines = [
-        f"- **{row['label']}** ({row['region']}, {row['plan']}): "
+        f"- **{inert(row['label'])}** ({inert(row['region'])}, {inert(row['plan'])}): "
         + (
             f"{format_usd(row['monthly_cost_usd'])} a month"
             if pd.notna(row["monthly_cost_usd"])

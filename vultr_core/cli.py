@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import logging
 import os
 import sys
 import threading
@@ -24,7 +23,14 @@ from vultr_core.api.models.compute import Instance
 from vultr_core.api.models.databases import Database
 from vultr_core.clients import management_client
 from vultr_core.config import Settings, read_secrets_file
-from vultr_core.formatting import format_balance, format_date, format_memory_mb, format_usd
+from vultr_core.formatting import (
+    format_balance,
+    format_count,
+    format_date,
+    format_memory_mb,
+    format_usd,
+    terminal_text,
+)
 from vultr_core.health.checks import check_health
 from vultr_core.health.service_tests import test_services as run_round_trips
 from vultr_core.health.text import (
@@ -36,12 +42,17 @@ from vultr_core.health.text import (
     round_trip_exit_status,
     round_trip_text,
 )
+from vultr_core.history.commands import HISTORY_COMMANDS
+from vultr_core.log_output import logging_to
+from vultr_core.redaction import redact
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
 from vultr_core.spend.summary import build_summary, summary_text
 
 Row = TypeVar("Row")
 SECRETS_PATH = Path(".streamlit") / "secrets.toml"
 EXIT_OK, EXIT_FAILED, EXIT_CONFIGURATION = 0, 1, 2
+# Vultr allows 255-character labels; past this a table stops fitting any terminal.
+MAX_CELL_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -155,7 +166,7 @@ _INSTANCE_COLUMNS: list[tuple[str, Callable[[Instance], str]]] = [
     ("PLAN", lambda i: i.plan),
     ("STATUS", lambda i: i.status),
     ("POWER", lambda i: i.power_status),
-    ("VCPU", lambda i: str(i.vcpu_count)),
+    ("VCPU", lambda i: format_count(i.vcpu_count)),
     ("RAM", lambda i: format_memory_mb(i.ram_mb)),
     ("TAGS", lambda i: ", ".join(i.tags)),
     ("CREATED", lambda i: format_date(i.date_created)),
@@ -195,12 +206,32 @@ COMMANDS: dict[str, tuple[Command, str]] = {
 }
 
 
+def _history_command(
+    run: Callable[[Settings, argparse.Namespace], tuple[object, str, int]],
+) -> Command:
+    """A history command (``vultr_core.history.commands``) as a Command."""
+    return lambda settings, args: Output(*run(settings, args))
+
+
+COMMANDS |= {
+    name: (_history_command(run), help_text)
+    for name, (run, help_text, _) in HISTORY_COMMANDS.items()
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m vultr_core",
         description="Vultr Dashboard from the command line (demo mode without VULTR_API_KEY).",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log retries to stderr")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="-v: log this tool's decisions (retries, fallbacks) to stderr; -vv: every "
+        "library's debug too",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub = commands.add_parser(name, help=help_text)
@@ -210,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--tag", help="only instances with this tag")
         if name == "databases":
             sub.add_argument("--engine", help="only this engine: pg, mysql, valkey, kafka")
+        if name in HISTORY_COMMANDS:
+            HISTORY_COMMANDS[name][2](sub)
     sim = commands.add_parser("simulator", help="serve the simulated Vultr API on loopback")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8765)
@@ -236,28 +269,39 @@ def main(
 ) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     args = build_parser().parse_args(argv)
-    # Quiet unless asked: a failure is the one line printed below, not a log record too.
-    level = logging.DEBUG if args.verbose else logging.ERROR
-    logging.basicConfig(level=level, stream=err, format="%(name)s: %(message)s")
     if args.command == "simulator":
         return serve_simulator(args, out, err)
     command, _ = COMMANDS[args.command]
-    try:
-        settings = Settings.from_sources(
-            os.environ if environ is None else environ, read_secrets_file(secrets_path)
-        )
-        output = command(settings, args)
-    except ConfigurationError as error:
-        print(f"configuration error: {error}", file=err)
-        return EXIT_CONFIGURATION
-    except VultrError as error:
-        print(f"error: {error}", file=err)
-        return EXIT_FAILED
+    with logging_to(err, args.verbose):
+        try:
+            settings = Settings.from_sources(
+                os.environ if environ is None else environ, read_secrets_file(secrets_path)
+            )
+            output = command(settings, args)
+        except ConfigurationError as error:
+            print(f"configuration error: {terminal_text(redact(str(error)))}", file=err)
+            return EXIT_CONFIGURATION
+        except VultrError as error:
+            print(f"error: {terminal_text(redact(str(error)))}", file=err)
+            return EXIT_FAILED
     if args.json:
-        print(json.dumps(output.document, indent=2, default=_json_default), file=out)
+        document = _redacted(output.document)
+        print(json.dumps(document, indent=2, default=_json_default), file=out)
     else:
-        print(output.text, file=out)
+        print(redact(output.text), file=out)
     return output.exit_status
+
+
+def _redacted(value: object) -> object:
+    """The document with every configured secret masked in its strings (an API could echo
+    one inside any field)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    return value
 
 
 def _jsonable(value: object) -> Any:
@@ -276,13 +320,13 @@ def _json_default(value: object) -> str:
 
 def _key_values(lines: Sequence[tuple[str, str]]) -> str:
     width = max(len(key) for key, _ in lines)
-    return "\n".join(f"{key:<{width}}  {value}" for key, value in lines)
+    return "\n".join(f"{key:<{width}}  {terminal_text(value)}" for key, value in lines)
 
 
 def _table(rows: Sequence[Row], columns: Sequence[tuple[str, Callable[[Row], str]]]) -> str:
     if not rows:
         return "(none)"
-    cells = [[render(row) for _, render in columns] for row in rows]
+    cells = [[_cell(render(row)) for _, render in columns] for row in rows]
     headers = [header for header, _ in columns]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
@@ -291,3 +335,9 @@ def _table(rows: Sequence[Row], columns: Sequence[tuple[str, Callable[[Row], str
     ]
     lines.append(f"{len(rows)} total")
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """A table cell: the API's text without control characters, cut to a column's width."""
+    safe = terminal_text(text)
+    return safe if len(safe) <= MAX_CELL_CHARS else f"{safe[: MAX_CELL_CHARS - 1]}…"

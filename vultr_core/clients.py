@@ -48,6 +48,7 @@ def management_options(settings: Settings) -> dict[str, Any]:
         "base_url": settings.management_api_url,
         "retry": RetryPolicy(deadline_s=settings.api_deadline_s),
         "read_timeout_s": settings.api_timeout_s,
+        "max_response_mb": settings.api_max_response_mb,
     }
     if settings.demo_mode:
         options |= {
@@ -97,6 +98,8 @@ def inference_client(settings: Settings) -> InferenceClient:
         limiter=limiter,
         read_timeout_s=settings.inference_timeout_s,
         deadline_s=settings.inference_deadline_s,
+        idle_s=settings.inference_idle_s,
+        max_response_mb=settings.api_max_response_mb,
     )
 
 

@@ -217,3 +217,26 @@ def test_retry_after_as_an_http_date() -> None:
     now = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
     later = (now + timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert parse_retry_after(later, now=now) == 30.0
+
+
+def test_a_refused_certificate_is_reported_at_once_with_its_reason() -> None:
+    simulator = Simulator(size="small", now=FIXED_NOW)
+    clock = FakeClock()
+    with (
+        simulator.serve(tls=True) as server,
+        ManagementClient(
+            DEMO_API_KEY, base_url=f"{server.base_url}/v2", clock=clock, sleep=clock.sleep
+        ) as client,
+        pytest.raises(errors.TlsError) as caught,
+    ):
+        client.account()
+    assert "certificate verify failed: self-signed certificate" in str(caught.value)
+    assert "127.0.0.1" in str(caught.value)
+    assert clock.sleeps == [], "never retried: another attempt meets the same certificate"
+    assert simulator.request_log == [], "no request went out over the refused connection"
+
+
+def test_tls_failures_are_not_retried_but_other_connection_failures_are() -> None:
+    policy = RetryPolicy()
+    assert not policy.is_retryable(errors.TlsError("certificate verify failed"))
+    assert policy.is_retryable(errors.ConnectionError("connection reset"))

@@ -11,8 +11,14 @@ import pytest
 
 from tests.conftest import FIXED_NOW, SIMULATOR_URL, simulator_client
 from vultr_core import __version__
+from vultr_core.api import errors
 from vultr_core.api.concurrency import run_concurrently
-from vultr_core.api.management import ManagementClient
+from vultr_core.api.management import (
+    EXTRA_PAGES,
+    MAX_PAGES_PER_LISTING,
+    ManagementClient,
+    page_limit,
+)
 from vultr_core.simulator import DEMO_API_KEY, Simulator
 
 SENTINEL = "SENTINEL-9d41-secret"
@@ -77,6 +83,39 @@ def test_a_smaller_page_size_walks_more_pages_to_the_same_result() -> None:
     with simulator_client(simulator, per_page=100) as client:
         assert len(client.instances()) == 2000
     assert len(simulator.request_log) == 20
+
+
+@pytest.mark.parametrize("per_page", [500, 100])
+def test_endless_cursors_stop_just_past_what_meta_total_needs(per_page: int) -> None:
+    """Each page offers a new next cursor for ever; meta.total (2000) says how many pages."""
+    simulator = Simulator(size="large", now=FIXED_NOW)
+    simulator.set_faults(endless_cursors=True)
+    with (
+        simulator_client(simulator, per_page=per_page) as client,
+        pytest.raises(errors.ResponseTooLargeError, match=r"meta\.total says 2000"),
+    ):
+        client.instances()
+    assert len(simulator.request_log) == page_limit(2000, per_page)
+
+
+@pytest.mark.parametrize(
+    ("total", "first_page", "pages"),
+    [
+        (2000, 500, 4 + EXTRA_PAGES),
+        (2000, 100, 20 + EXTRA_PAGES),
+        (30, 30, 1 + EXTRA_PAGES),
+        (0, 0, EXTRA_PAGES),
+        (100_000, 100, MAX_PAGES_PER_LISTING),  # 1000 pages needed: the ceiling holds
+        (10**12, 500, MAX_PAGES_PER_LISTING),
+        (None, 500, MAX_PAGES_PER_LISTING),
+        ("2000", 500, MAX_PAGES_PER_LISTING),
+        (-1, 500, MAX_PAGES_PER_LISTING),
+    ],
+)
+def test_page_limit_follows_meta_total_with_a_margin_and_a_ceiling(
+    total: object, first_page: int, pages: int
+) -> None:
+    assert page_limit(total, first_page) == pages
 
 
 @pytest.mark.parametrize(

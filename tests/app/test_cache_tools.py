@@ -11,10 +11,14 @@ import valkey
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import new_app, open_page, page_path
+from tests.app.markup import seen
 from tests.cache_support import closed_port
+from ui.clients import close_shared_clients
+from vultr_core.api.cached_management import management_scope, scope_tag
 from vultr_core.cache.audit import recent_actions
-from vultr_core.cache.store import CacheHelper
+from vultr_core.cache.store import MAX_TTL_S, CacheHelper
 from vultr_core.clients import demo_simulator
+from vultr_core.config import Settings
 from vultr_core.health.embedded import embedded_valkey_url
 
 
@@ -32,8 +36,15 @@ def table_with(page: AppTest, column: str) -> pd.DataFrame:
     return next(table.value for table in page.dataframe if column in table.value.columns)
 
 
+def read(text: str) -> str:
+    """What a reader sees of a Markdown body: what ui.text.inert did to it undone."""
+    return seen(text)
+
+
 def texts(page: AppTest) -> str:
-    return " ".join(str(element.value) for element in [*page.markdown, *page.success, *page.error])
+    return " ".join(
+        read(str(element.value)) for element in [*page.markdown, *page.success, *page.error]
+    )
 
 
 def test_in_demo_mode_the_page_works_on_the_embedded_valkey() -> None:
@@ -65,7 +76,7 @@ def test_the_key_browser_lists_the_namespace_and_shows_a_value(cache: CacheHelpe
     page.selectbox(key="cache_pick").set_value(cache.value_key("report")).run()
     assert not page.exception
     assert json.loads(page.code[0].value) == {"total_usd": 12.5}
-    assert any("tags: reports" in caption.value for caption in page.caption)
+    assert any("tags: reports" in read(caption.value) for caption in page.caption)
 
 
 def test_invalidating_a_tag_previews_then_deletes_after_confirmation(cache: CacheHelper) -> None:
@@ -114,7 +125,7 @@ def test_with_an_admin_list_others_see_the_cache_but_cannot_change_it(
     app.user = {"is_logged_in": True, "email": "eve@example.com"}
     page = app.run().switch_page(page_path("cache_tools.py")).run()
     page.selectbox(key="cache_tag").set_value("reports").run()
-    assert "eve@example.com is not one of them" in page.info[-1].value
+    assert "eve@example.com is not one of them" in read(page.info[-1].value)
     assert set(table_with(page, "exists")["key"]) == {"a", "b"}, "reading is still allowed"
     for key in ("cache_invalidate", "cache_play_run", "cache_play_set"):
         assert page.button(key=key).disabled, key
@@ -130,7 +141,7 @@ def test_a_listed_admin_may_invalidate(cache: CacheHelper, monkeypatch: pytest.M
     app = new_app()
     app.user = {"is_logged_in": True, "email": "Ops@Example.com"}
     page = app.run().switch_page(page_path("cache_tools.py")).run()
-    assert not page.info or "Read-only" not in page.info[-1].value
+    assert not page.info or "Read-only" not in read(page.info[-1].value)
     page.selectbox(key="cache_tag").set_value("reports").run()
     page.button(key="cache_invalidate").click().run()
     page.button(key="cache_yes").click().run()
@@ -143,7 +154,7 @@ def test_with_an_admin_list_and_nobody_signed_in_the_cache_is_read_only(
 ) -> None:
     monkeypatch.setenv("CACHE_ADMIN_EMAILS", "ops@example.com")
     page = open_page("cache_tools.py")
-    assert "you are not signed in" in page.info[-1].value
+    assert "you are not signed in" in read(page.info[-1].value)
     assert page.button(key="cache_play_set").disabled
 
 
@@ -190,7 +201,7 @@ def test_a_value_that_is_not_json_is_refused_and_nothing_is_stored(cache: CacheH
     page = open_page("cache_tools.py")
     page.text_area(key="cache_play_value").input("{not json").run()
     page.button(key="cache_play_set").click().run()
-    assert [error.value for error in page.error] == [
+    assert [read(error.value) for error in page.error] == [
         "Could not do that. Expecting property name enclosed in double quotes: line 1 column 2 "
         "(char 1)"
     ]
@@ -198,7 +209,7 @@ def test_a_value_that_is_not_json_is_refused_and_nothing_is_stored(cache: CacheH
     page.button(key="cache_play_run").click().run()
     assert not page.exception
     (error,) = page.error
-    assert "cannot cache a float: values are stored as JSON" in error.value
+    assert "cannot cache a float: values are stored as JSON" in read(error.value)
     assert cache.describe_keys(["playground:demo"])[0].exists is False
 
 
@@ -210,7 +221,7 @@ def test_an_unreachable_valkey_is_a_clear_error_without_the_password(
     )
     page = open_page("cache_tools.py")
     assert not page.exception
-    assert any("Could not load the cache" in error.value for error in page.error)
+    assert any("Could not load the cache" in read(error.value) for error in page.error)
     assert "hunter2-sentinel" not in texts(page)
 
 
@@ -222,9 +233,9 @@ def test_with_valkey_url_replicas_share_management_reads_and_refresh_drops_them(
     tags = {info.tag for info in cache.tags()}
     assert any(tag.endswith(":instances") for tag in tags)
 
-    # Another replica: its own Streamlit caches are empty, the shared Valkey is not.
+    # Another replica: its own Streamlit caches and clients are new, the shared Valkey is not.
     st.cache_data.clear()
-    st.cache_resource.clear()
+    close_shared_clients()
     simulator = demo_simulator()
     simulator.clear_log()
     second = open_page("instances.py")
@@ -234,3 +245,100 @@ def test_with_valkey_url_replicas_share_management_reads_and_refresh_drops_them(
     second.button(key="inst_refresh").click().run()
     assert not second.exception
     assert [r for r in simulator.request_log if r.path == "/v2/instances"]
+
+
+def balance_on_the_overview() -> str:
+    """The Overview's balance as a fresh visitor sees it (the Streamlit caches emptied)."""
+    st.cache_data.clear()
+    return next(m.value for m in new_app().run().metric if m.label == "Balance")
+
+
+def account_entry(cache: CacheHelper) -> str:
+    """The management cache's key for the account read (without the namespace)."""
+    (name,) = cache.client.scan_iter(match=f"{cache.namespace}:v:mgmt:*:account:*")
+    return name.decode().removeprefix(f"{cache.namespace}:v:")
+
+
+def test_set_with_tags_cannot_forge_the_balance_every_user_sees(cache: CacheHelper) -> None:
+    real = balance_on_the_overview()
+    key = account_entry(cache)
+    page = open_page("cache_tools.py")
+    page.text_input(key="cache_play_key").input(key).run()
+    page.text_area(key="cache_play_value").input(json.dumps({"balance_usd": -999999.0})).run()
+    page.text_input(key="cache_play_tags").input("").run()
+    page.button(key="cache_play_set").click().run()
+    assert not page.exception
+    (error,) = page.error
+    assert "is the app's own data (the management API cache)" in read(error.value)
+    page.button(key="cache_play_run").click().run()
+    assert "is the app's own data" in read(page.error[0].value)
+    assert balance_on_the_overview() == real
+    assert not real.startswith("$999,999")
+    assert recent_actions(cache) == []
+
+
+def test_the_app_s_own_tags_and_keys_cannot_be_invalidated_or_taken(cache: CacheHelper) -> None:
+    balance_on_the_overview()
+    key = account_entry(cache)
+    tag = scope_tag(management_scope(Settings.from_env()))
+    page = open_page("cache_tools.py")
+    listed = table_with(page, "type")
+    assert set(listed.loc[listed["key"] == cache.value_key(key), "app_data"]) == {
+        "the management API cache"
+    }
+    page.selectbox(key="cache_tag").set_value(tag).run()
+    page.button(key="cache_invalidate").click().run()
+    page.button(key="cache_yes").click().run()
+    assert "Could not finish." in read(page.error[0].value)
+    assert "is the app's own data (the management API cache's tags)" in read(page.error[0].value)
+    page.text_area(key="cache_take_keys").input(f"playground:demo\n{key}").run()
+    page.button(key="cache_take").click().run()
+    page.button(key="cache_yes").click().run()
+    assert "is the app's own data (the management API cache)" in read(page.error[0].value)
+    assert cache.describe_keys([key])[0].exists
+    assert cache.preview_tag(tag).key_count > 0
+    assert recent_actions(cache) == []
+
+
+def test_a_ttl_longer_than_the_maximum_never_reaches_the_cache(cache: CacheHelper) -> None:
+    page = open_page("cache_tools.py")
+    page.text_input(key="cache_play_key").input("long-lived").run()
+    page.number_input(key="cache_play_ttl").set_value(10 * 365 * 86400).run()
+    page.button(key="cache_play_set").click().run()
+    assert not page.exception
+    (info,) = cache.describe_keys(["long-lived"])
+    assert info.ttl_s is not None
+    assert info.ttl_s <= MAX_TTL_S
+
+
+def test_a_listed_address_the_provider_has_not_verified_is_read_only(
+    cache: CacheHelper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CACHE_ADMIN_EMAILS", "admin@example.com")
+    cache.set_many({"a": 1}, ["reports"])
+    app = new_app()
+    app.user = {"is_logged_in": True, "email": "Admin@Example.com", "email_verified": False}
+    page = app.run().switch_page(page_path("cache_tools.py")).run()
+    assert "your sign-in provider has not verified Admin@Example.com" in read(page.info[-1].value)
+    page.selectbox(key="cache_tag").set_value("reports").run()
+    for key in ("cache_invalidate", "cache_play_run", "cache_play_set"):
+        assert page.button(key=key).disabled, key
+    assert cache.preview_tag("reports").key_count == 1
+
+
+def test_the_admin_list_is_read_again_when_yes_is_pressed(
+    cache: CacheHelper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CACHE_ADMIN_EMAILS", "ops@example.com")
+    cache.set_many({"a": 1, "b": 2}, ["reports"])
+    app = new_app()
+    app.user = {"is_logged_in": True, "email": "ops@example.com", "email_verified": True}
+    page = app.run().switch_page(page_path("cache_tools.py")).run()
+    page.selectbox(key="cache_tag").set_value("reports").run()
+    page.button(key="cache_invalidate").click().run()
+    monkeypatch.setenv("CACHE_ADMIN_EMAILS", "ana@example.com")
+    page.button(key="cache_yes").click().run()
+    assert not page.exception
+    assert "ops@example.com is not one of them" in read(page.error[0].value)
+    assert cache.preview_tag("reports").key_count == 2
+    assert recent_actions(cache) == []

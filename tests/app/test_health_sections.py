@@ -9,6 +9,8 @@ import pytest
 import valkey
 from streamlit.testing.v1 import AppTest
 
+from tests.app.markup import seen
+
 CLOSED_POSTGRES = "postgresql://monitor:pw-SENTINEL-5e11@127.0.0.1:1/app"
 
 
@@ -116,7 +118,7 @@ def test_connected_postgres_shows_latency_distribution_pool_server_and_verdicts(
     assert distribution["data"][0]["type"] == "histogram"
     assert len(distribution["data"][0]["x"]) == 20
     assert [t["name"] for t in history["data"]][:2] == ["p50", "p95"]
-    verdicts = [m.value for m in app.markdown if " · " in m.value]
+    verdicts = [seen(m.value) for m in app.markdown if " · " in m.value]
     assert len(verdicts) == 8
     assert any(
         "**Long-running queries** · No queries running longer than 60 s" in v for v in verdicts

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT
+from tests.app.markup import seen
 from tests.fault_servers import SilentServer, silent_server
 
 # Per page: a metric that must still show, and the start of the one error it may show.
@@ -54,7 +55,7 @@ def assert_page(page: AppTest, metric: str, error: str | None, port: int) -> Non
     assert not page.exception
     figures = {shown.label: shown.value for shown in page.metric}
     assert figures.get(metric) not in (None, "", "—"), figures
-    errors = [shown.value for shown in page.error]
+    errors = [seen(shown.value) for shown in page.error]
     if error is None:
         assert errors == []
     else:
@@ -96,6 +97,6 @@ def test_cache_tools_says_the_silent_valkey_did_not_answer(
     page = run_page("cache_tools.py")
     assert not page.exception
     (error,) = page.error
-    assert error.value.startswith(
+    assert seen(error.value).startswith(
         f"Could not load the cache. Valkey at redis://127.0.0.1:{silent.port}/0 did not answer"
     )

@@ -4,6 +4,7 @@ errors as sentences, exports, "view code", and a stopped reply."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,11 +13,20 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import open_page
+from tests.background import Background, HeldModel, wait_until
 from vultr_core import clients
 from vultr_core.config import Settings
+from vultr_core.inference.client import InferenceClient
 from vultr_core.inference.prices import find_price, format_cost_usd
 from vultr_core.inference.session import ChatParameters, PendingExchange
 from vultr_core.simulator import DEMO_INFERENCE_KEY, DEMO_REPLY_PACE, Simulator
+from vultr_core.simulator.inference_hostile import (
+    BEACON,
+    BEACON_HOST,
+    KEEP_ALIVE_ONLY,
+    OVERSIZED_EVENT,
+    SLOW_DRIP,
+)
 from vultr_core.simulator.inference_replies import MODELS, prompt_tokens, reply_text, split_tokens
 
 PROMPT = "How do I cut my Vultr bill?"
@@ -233,3 +243,76 @@ def test_a_stopped_reply_keeps_what_had_arrived() -> None:
     figures = next(c for c in captions(page) if "first token" in c)
     assert figures.endswith("stopped")
     assert "chat_running" not in page.session_state
+
+
+# A hostile model
+
+
+@pytest.fixture
+def held_model() -> Iterator[HeldModel]:
+    held = HeldModel(free=1)
+    yield held
+    held.release()
+
+
+def test_stop_while_the_previous_run_still_streams_keeps_the_partial_reply(
+    held_model: HeldModel,
+) -> None:
+    """Stop as Streamlit runs it: the rerun starts while the previous run's thread is still
+    blocked waiting for the next token; the rerun must stop that stream, not crash on it."""
+    page = open_page("inference_chat.py")
+    sim = Simulator(size="empty", token_sleep=held_model)
+    sim.set_faults(hostile_reply=SLOW_DRIP)
+    pending = PendingExchange.start(PROMPT, {"a": FIRST_MODEL}, "", [], ChatParameters())
+    with sim.serve() as server:
+        client = InferenceClient(DEMO_INFERENCE_KEY, base_url=f"{server.base_url}/v1")
+        pending.stream = client.stream_chat(pending.messages["a"], model=FIRST_MODEL)
+        arrived = next(pending.stream)
+        previous_run = Background(lambda: list(pending.stream or []))
+        wait_until(held_model.is_held)
+        page.session_state["chat_running"] = pending
+        page = page.run()
+        assert previous_run.finished()
+    assert not page.exception
+    assert assistant_texts(page) == [arrived]
+    figures = next(c for c in captions(page) if "tokens not reported" in c)
+    assert figures.endswith("stopped")
+    assert previous_run.error is None
+    assert len(sim.request_log) == 1
+
+
+def markdown_texts(page: AppTest) -> list[str]:
+    return [m.value for m in page.markdown]
+
+
+def test_a_beacon_reply_shows_its_urls_as_text_and_loads_nothing(demo_model: Simulator) -> None:
+    demo_model.set_faults(hostile_reply=BEACON)
+    page = ask(open_page("inference_chat.py"), "Our launch code is tangerine-42")
+    assert not page.exception
+    shown = "\n".join(markdown_texts(page))
+    assert rf"\[image: ` http://{BEACON_HOST}/inline.png?q=Our%20launch%20code" in shown
+    assert not re.search(r"!\[|<[A-Za-z/!?]", shown)
+
+
+@pytest.mark.parametrize(
+    ("mode", "settings", "sentence"),
+    [
+        (KEEP_ALIVE_ONLY, {"INFERENCE_IDLE_S": "0.3"}, "no tokens for 0.3 s"),
+        (SLOW_DRIP, {"INFERENCE_DEADLINE_S": "1"}, "passed the call's 1 s deadline"),
+        (OVERSIZED_EVENT, {}, "a server-sent event passed the 1 MiB limit"),
+    ],
+)
+def test_a_hostile_stream_ends_with_one_sentence(
+    demo_model: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+    settings: dict[str, str],
+    sentence: str,
+) -> None:
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    demo_model.set_faults(hostile_reply=mode, hostile_interval_ms=50)
+    page = ask(open_page("inference_chat.py"))
+    assert not page.exception
+    assert [e.value for e in page.error if sentence in e.value]
+    assert page.chat_input(key="chat_prompt")

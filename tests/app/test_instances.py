@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT, downloaded_csv, open_page
+from tests.app.markup import seen
 from vultr_core.api.models.compute import Instance
 from vultr_core.clients import management_client
 from vultr_core.config import Settings
@@ -79,7 +80,7 @@ def test_a_malformed_setting_stops_the_app_with_the_settings_name(
     monkeypatch.setenv("VULTR_API_URL", "not-a-url")
     page = open_page("instances.py")
     assert not page.exception
-    assert any("VULTR_API_URL" in error.value for error in page.error)
+    assert any("VULTR_API_URL" in seen(error.value) for error in page.error)
 
 
 # Costs, the CSV, the stopped-but-billed list (each on a fresh demo organisation).
@@ -120,7 +121,7 @@ def test_stopped_instances_are_listed_with_what_they_cost(demo: Simulator) -> No
     assert page.warning[0].value.startswith(
         f"{len(stopped)} stopped instances still bill {format_usd(cost)} a month."
     )
-    listed = next(m.value for m in page.markdown if m.value.startswith("- **"))
+    listed = seen(next(m.value for m in page.markdown if m.value.startswith("- **")))
     for instance in stopped:
         price = format_usd(PLAN_BY_ID[instance["plan"]].monthly_cost)
         assert (

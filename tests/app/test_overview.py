@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT, open_page
+from tests.app.markup import seen
 from vultr_core.api.management import ManagementClient
 from vultr_core.clients import DEMO_MANAGEMENT_URL
 from vultr_core.formatting import format_balance, format_usd
@@ -81,7 +82,7 @@ def test_needs_attention_says_what_idles_and_what_it_costs(demo: Simulator) -> N
     page = open_page("overview.py")
     stopped = [i for i in demo.organisation.instances if i["power_status"] == "stopped"]
     cost = sum(PLAN_BY_ID[i["plan"]].monthly_cost for i in stopped)
-    sentences = [warning.value for warning in page.warning]
+    sentences = [seen(warning.value) for warning in page.warning]
     assert f"{len(stopped)} stopped instances still bill {format_usd(cost)} a month." in sentences
     assert "1 database idling under 10% costs $30.00 a month." in sentences
     waste = page.dataframe[0].value

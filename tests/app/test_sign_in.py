@@ -1,10 +1,21 @@
-"""The sign-in gate: closed without a signed-in user when [auth] is configured, open otherwise."""
+"""The sign-in gate: closed without a signed-in user when [auth] is configured, open otherwise;
+and what a visitor who never signed in can still send over the websocket."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import new_app, page_path
+from tests.streamlit_support import send_clear_cache
+from ui import clients
+from ui.text import inert
+from vultr_core.config import Settings
+from vultr_core.health import registry
+from vultr_core.health.history import HealthSample
+
+FIXED_AT = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -46,6 +57,26 @@ def test_with_auth_a_signed_out_visitor_sees_only_the_sign_in_button() -> None:
 def test_with_auth_a_signed_in_user_sees_the_page_and_their_email() -> None:
     page = instances_page(auth=AUTH, user={"is_logged_in": True, "email": "ana@example.com"})
     assert not page.exception
-    assert "Signed in as ana@example.com" in sidebar_text(page)
+    assert f"Signed in as {inert('ana@example.com')}" in sidebar_text(page)
     assert page.button(key="auth_sign_out").label == "Sign out"
     assert len(page.dataframe) == 1
+
+
+def test_a_visitor_s_clear_caches_request_leaves_the_shared_clients_limiter_and_history() -> None:
+    page = instances_page(auth=AUTH, user={"is_logged_in": False})
+    assert page.button(key="auth_sign_in").label == "Sign in"
+    current = Settings.from_env()
+    management = clients.management_client(current)
+    inference = clients.inference_client(current)
+    history = registry.health_history(current)
+    history.append([HealthSample(FIXED_AT, "clear-cache-test", "up", 1.0)])
+
+    send_clear_cache()
+
+    assert clients.management_client(current) is management
+    assert management.account().name, "still open for the sessions that hold it"
+    # The same client is the same rate limiter: its spent budget is not handed back.
+    assert clients.inference_client(current) is inference
+    assert inference.list_models()
+    assert [s.at for s in registry.health_history(current).recent("clear-cache-test")] == [FIXED_AT]
+    assert not instances_page(auth=None, user={"is_logged_in": False}).exception

@@ -12,6 +12,7 @@ import pytest
 import valkey
 
 from tests.app.conftest import open_page
+from tests.app.markup import seen
 from ui import clients
 from ui.settings import settings
 from vultr_core.simulator import DEMO_API_KEY, Simulator
@@ -83,7 +84,7 @@ def test_a_service_refusing_slowlog_says_not_available(
     watched(restricted_url("slowlog"))
     page = open_page("valkey_health.py")
     assert not page.exception
-    notes = [i.value for i in page.info]
+    notes = [seen(i.value) for i in page.info]
     assert any(n.startswith("Slow log: not available on this service (") for n in notes)
     assert "Ops/s" in {m.label for m in page.metric}, "INFO is still read"
 
@@ -95,7 +96,7 @@ def test_a_service_refusing_info_still_shows_latency(
     page = open_page("valkey_health.py")
     assert not page.exception
     (warning,) = page.warning
-    assert warning.value.startswith("Server figures: not available on this service (")
+    assert seen(warning.value).startswith("Server figures: not available on this service (")
     figures = {m.label: m.value for m in page.metric}
     assert figures["PING p50"].endswith(" ms")
     assert figures["Hit ratio"] == "—"
@@ -107,7 +108,7 @@ def test_an_unreachable_valkey_costs_its_own_section_only(watched: Callable[...,
     assert not page.exception
     (error,) = page.error
     assert error.value.startswith("Could not load the connected Valkey.")
-    assert "Could not reach Valkey at redis://127.0.0.1:1/0" in error.value
+    assert "Could not reach Valkey at redis://127.0.0.1:1/0" in seen(error.value)
     assert {m.label: m.value for m in page.metric}["Instances"] == "2"
     (history,) = page.get("plotly_chart")
     assert "down" in {t["name"] for t in json.loads(history.proto.spec)["data"]}

@@ -7,12 +7,7 @@ import json
 import pytest
 import valkey
 
-from vultr_core.cache.audit import (
-    invalidate_tag_audited,
-    mget_and_delete_audited,
-    recent_actions,
-    record_action,
-)
+from vultr_core.cache.audit import recent_actions, record_action
 from vultr_core.cache.browser import (
     PREVIEW_BYTES,
     browse_keys,
@@ -23,6 +18,8 @@ from vultr_core.cache.browser import (
     tags_frame,
 )
 from vultr_core.cache.store import CacheHelper
+from vultr_core.cache.tools import CacheTools, Operator
+from vultr_core.config import Settings
 
 NAMESPACE = "test-browse"
 
@@ -161,10 +158,11 @@ def test_reading_outside_the_namespace_or_a_missing_key_is_refused(cache: CacheH
 
 
 def test_destructive_actions_are_audited_with_who_what_and_how_many(cache: CacheHelper) -> None:
+    tools = CacheTools(cache, Settings())
     cache.set_many({"a": 1, "b": 2, "c": 3}, ["t"])
-    assert invalidate_tag_audited(cache, "t", who="ops@example.com") == 3
+    assert tools.invalidate_tag(Operator("ops@example.com"), "t") == 3
     cache.set_with_tags("x", 1, [])
-    assert mget_and_delete_audited(cache, ["x", "missing"], who="anonymous") == [1, None]
+    assert tools.take(Operator(), ["x", "missing"]) == [1, None]
     newest, oldest = recent_actions(cache)
     assert (newest.who, newest.action, newest.target, newest.key_count) == (
         "anonymous",
@@ -182,7 +180,7 @@ def test_destructive_actions_are_audited_with_who_what_and_how_many(cache: Cache
 
 
 def test_a_long_key_list_is_shortened_in_the_audit_log(cache: CacheHelper) -> None:
-    mget_and_delete_audited(cache, [f"key-{n}" for n in range(500)], who="anonymous")
+    CacheTools(cache, Settings()).take(Operator(), [f"key-{n}" for n in range(500)])
     (entry,) = recent_actions(cache)
     assert len(entry.target) == 200
     assert entry.target.endswith("…")
@@ -191,7 +189,7 @@ def test_a_long_key_list_is_shortened_in_the_audit_log(cache: CacheHelper) -> No
 def test_the_summary_brings_tags_figures_and_activity_together(cache: CacheHelper) -> None:
     cache.get_or_compute("a", lambda: 1, tags=["hot"])
     cache.get_or_compute("a", lambda: 1, tags=["hot"])
-    invalidate_tag_audited(cache, "none", who="anonymous")
+    CacheTools(cache, Settings()).invalidate_tag(Operator(), "none")
     summary = summarise(cache)
     frame = tags_frame(summary.tags, summary.stats)
     assert frame.to_dict("records") == [

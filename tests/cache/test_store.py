@@ -14,7 +14,7 @@ import valkey
 
 from tests.cache_support import counting_client
 from vultr_core.cache.format import decode
-from vultr_core.cache.store import CacheHelper
+from vultr_core.cache.store import MAX_TTL_S, CacheHelper
 from vultr_core.health.valkey import mget_and_delete
 
 NAMESPACE = "test-cache"
@@ -174,6 +174,19 @@ def test_a_ttl_that_is_not_positive_is_refused(
     with pytest.raises(ValueError, match="positive number of seconds"):
         cache.get_or_compute("k", lambda: 1, ttl=ttl)
     assert valkey_client.dbsize() == len(OUTSIDE)
+
+
+def test_a_ttl_beyond_the_maximum_is_refused_and_the_maximum_itself_is_kept(
+    cache: CacheHelper, valkey_client: valkey.Valkey
+) -> None:
+    ten_years_s = 10 * 365 * 86400
+    with pytest.raises(ValueError, match=r"at most 2,592,000 s \(30 days\), got 315,360,000 s"):
+        cache.set_with_tags("k", 1, ["t"], ttl=ten_years_s)
+    with pytest.raises(ValueError, match="at most"):
+        cache.get_or_compute("k", lambda: 1, ttl=MAX_TTL_S + 1)
+    assert valkey_client.dbsize() == len(OUTSIDE), "nothing stored"
+    cache.set_with_tags("k", 1, ["t"], ttl=MAX_TTL_S)
+    assert MAX_TTL_S * 1000 - 10_000 < valkey_client.pttl(cache.value_key("k")) <= MAX_TTL_S * 1000
 
 
 def test_bad_keys_and_tags_are_refused_with_their_reason(cache: CacheHelper) -> None:

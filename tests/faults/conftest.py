@@ -3,11 +3,10 @@ beside it), the settings each case needs, and the table of outcomes printed afte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from _pytest.terminal import TerminalReporter
 
 from tests.cache_support import closed_port
 from tests.faults.cases import (
@@ -19,22 +18,10 @@ from tests.faults.cases import (
     TIMEOUT_S,
     Case,
 )
+from tests.outcome_table import Note, OutcomeTable
 from vultr_core.simulator import Faults, Simulator
 
-
-@dataclass
-class Outcome:
-    """One row of the table: where, what went wrong, what a person saw, and how long it took."""
-
-    surface: str
-    case: str
-    outcome: str
-    seconds: float
-    result: str = "not run"
-
-
-OUTCOMES: dict[str, Outcome] = {}
-Note = Callable[[str, str, str, float], None]
+TABLE = OutcomeTable("fault matrix")
 
 
 @dataclass(frozen=True)
@@ -103,46 +90,8 @@ def settings_for(
 
 @pytest.fixture
 def note(request: pytest.FixtureRequest) -> Note:
-    """Put this case in the table; its result (passed or failed) is filled in after it ran."""
-
-    def add(surface: str, case: str, outcome: str, seconds: float) -> None:
-        OUTCOMES[request.node.nodeid] = Outcome(surface, case, outcome, seconds)
-
-    return add
+    return TABLE.note_for(request)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    row = OUTCOMES.get(item.nodeid)
-    if row is not None and (report.when == "call" or report.failed):
-        row.result = report.outcome
-        if hasattr(report, "wasxfail"):
-            row.result = "xpassed" if report.passed else "xfailed"
-    return report
-
-
-def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
-    """Every case with what a person saw, then the totals."""
-    if not OUTCOMES:
-        return
-    rows = list(OUTCOMES.values())
-    write = terminalreporter.write_line
-    terminalreporter.section(f"fault matrix: {len(rows)} case{'s' if len(rows) != 1 else ''}")
-    surface_width = max(len(row.surface) for row in rows)
-    case_width = max(len(row.case) for row in rows)
-    write(f"{'surface':<{surface_width}}  {'case':<{case_width}}  result     s  outcome")
-    for row in rows:
-        write(
-            f"{row.surface:<{surface_width}}  {row.case:<{case_width}}  {row.result:<6} "
-            f"{row.seconds:5.2f}  {row.outcome}"
-        )
-    results = sorted({row.result for row in rows})
-    counts = ", ".join(f"{sum(r.result == result for r in rows)} {result}" for result in results)
-    slowest = max(rows, key=lambda row: row.seconds)
-    write(
-        f"{counts}; {sum(row.seconds for row in rows):.1f} s in all, slowest "
-        f"{slowest.seconds:.2f} s ({slowest.surface}, {slowest.case})"
-    )
+pytest_runtest_makereport = TABLE.pytest_runtest_makereport
+pytest_terminal_summary = TABLE.pytest_terminal_summary

@@ -14,15 +14,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import valkey
 from streamlit.testing.v1 import AppTest
 
+from tests.app.markup import seen
 from tests.faults.cases import CASES, SAYS, SECRETS, Case
 from tests.faults.conftest import Note, Vultr, settings_for
-from tests.streamlit_support import fresh_streamlit
+from tests.streamlit_support import everything, fresh_streamlit
 
 ROOT = Path(__file__).resolve().parents[2]
 # Up, or degraded by a check on the machine's own server: anything but down.
@@ -217,25 +217,13 @@ def run_page(page: Page) -> tuple[AppTest, float]:
 
 def read(app: AppTest) -> tuple[list[str], str]:
     """The page's errors, and every other line a person reads (a metric as "label: value")."""
-    errors = [str(element.value) for element in app.error]
+    errors = [seen(str(element.value)) for element in app.error]
     lines = [
-        *(str(e.value) for e in (*app.title, *app.subheader, *app.markdown, *app.caption)),
-        *(str(e.value) for e in (*app.info, *app.success, *app.warning)),
+        *(seen(str(e.value)) for e in (*app.title, *app.subheader, *app.markdown, *app.caption)),
+        *(seen(str(e.value)) for e in (*app.info, *app.success, *app.warning)),
         *(f"{metric.label}: {metric.value}" for metric in app.metric),
     ]
     return errors, "\n".join(lines)
-
-
-def everything(app: AppTest) -> str:
-    """Every element the page sent, in protobuf text: tables and charts included."""
-
-    def walk(node: Any) -> Iterator[str]:
-        if getattr(node, "proto", None) is not None:
-            yield str(node.proto)
-        for child in getattr(node, "children", {}).values():
-            yield from walk(child)
-
-    return "\n".join([*walk(app.main), *walk(app.sidebar)])
 
 
 def outcome(errors: list[str]) -> str:

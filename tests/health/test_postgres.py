@@ -252,6 +252,21 @@ def test_a_closed_port_is_a_connection_error_without_the_password(
     assert PASSWORD_SENTINEL not in str(caught.value)
 
 
+@pytest.mark.parametrize("password", ["4217#pgTAIL9", "pgHEAD9@pgTAIL9", "pgHEAD9/pgTAIL9?x"])
+def test_a_password_with_reserved_characters_shows_nowhere_and_moves_no_host(
+    probes: Callable[..., PostgresProbe], password: str
+) -> None:
+    """libpq ends the user info at the first @ and urlsplit at the first # / ?: either way a
+    piece of the password became the host or port, shown on every card and message."""
+    probe = probes(f"postgresql://monitor:{password}@127.0.0.1:1/app", pool_timeout_s=0.3)
+    assert probe.where == "PostgreSQL at 127.0.0.1:1/app"
+    with pytest.raises(ConnectionError, match="Connection refused") as caught:
+        probe.check()
+    assert "PostgreSQL at 127.0.0.1:1/app" in str(caught.value)
+    assert "pgHEAD9" not in str(caught.value)
+    assert "pgTAIL9" not in str(caught.value)
+
+
 def test_a_server_that_accepts_and_never_answers_times_out(
     probes: Callable[..., PostgresProbe],
 ) -> None:

@@ -94,6 +94,20 @@ def test_a_closed_port_is_a_clear_connection_error_without_the_password() -> Non
     assert "redis://default:***@127.0.0.1:1/0" in str(error)
 
 
+@pytest.mark.parametrize("password", ["4217#vkTAIL9", "vkHEAD9/vkTAIL9", "vkHEAD9?x@vkTAIL9"])
+def test_a_password_with_reserved_characters_is_masked_whole_in_every_message(
+    password: str,
+) -> None:
+    url = f"redis://default:{password}@127.0.0.1:1/0"
+    client = connect_valkey(url, connect_timeout_s=0.5)
+    with pytest.raises(valkey.exceptions.ConnectionError) as caught:
+        client.ping()
+    message = str(valkey_error(caught.value, url, "checking the connection"))
+    assert "could not reach Valkey at redis://default:***@127.0.0.1:1/0" in message
+    assert "vkHEAD9" not in message
+    assert "vkTAIL9" not in message
+
+
 # --- the health probe -------------------------------------------------------------------------
 
 PASSWORD_SENTINEL = "vk-SENTINEL-41d9"

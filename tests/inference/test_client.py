@@ -27,7 +27,8 @@ from vultr_core.api.errors import (
 )
 from vultr_core.api.http import USER_AGENT
 from vultr_core.config import Settings
-from vultr_core.inference.client import InferenceClient, describe_error
+from vultr_core.inference.client import InferenceClient
+from vultr_core.inference.sentences import describe_error
 from vultr_core.simulator import DEMO_INFERENCE_KEY, Simulator
 from vultr_core.simulator.inference_replies import prompt_tokens, reply_text, split_tokens
 

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.background import Background, HeldModel, wait_until
 from tests.conftest import FIXED_NOW
-from vultr_core.api.errors import AuthenticationError
+from vultr_core.api.errors import AuthenticationError, VultrError
 from vultr_core.inference.client import InferenceClient
 from vultr_core.inference.export import curl_snippet, python_snippet, to_json, to_markdown
 from vultr_core.inference.prices import ModelPrice
@@ -27,8 +28,10 @@ from vultr_core.inference.session import (
     session_totals,
 )
 from vultr_core.simulator import DEMO_INFERENCE_KEY, Simulator
+from vultr_core.simulator.inference_hostile import SLOW_DRIP
 from vultr_core.simulator.inference_replies import reply_text
 
+BASE_URL = "http://sim.invalid/v1"
 PRICE = ModelPrice("kimi-k2-instruct", 0.55, 2.75, date(2025, 7, 1), "docs")
 EXPORTED_AT = datetime(2026, 11, 17, 12, 30, tzinfo=UTC)
 
@@ -179,7 +182,8 @@ def test_an_interrupted_single_reply_keeps_its_text(client: InferenceClient) -> 
     pending = PendingExchange.start("Q", {"a": "kimi-k2-instruct"}, "", [], ChatParameters())
     pending.stream = client.stream_chat(pending.messages["a"], model="kimi-k2-instruct")
     seen = next(pending.stream) + next(pending.stream)
-    exchange = pending.stopped()
+    exchange = pending.stop()
+    assert exchange is not None
     assert exchange.replies["a"].text == seen
     assert exchange.replies["a"].finish_reason == "stopped"
     assert "stopped" in exchange.replies["a"].figures()
@@ -188,12 +192,83 @@ def test_an_interrupted_single_reply_keeps_its_text(client: InferenceClient) -> 
 def test_an_interrupted_comparison_keeps_each_lanes_text() -> None:
     pending = PendingExchange.start("Q", {"a": "m1", "b": "m2"}, "", [], ChatParameters())
     pending.texts = {"a": "half a rep"}
-    exchange = pending.stopped()
+    exchange = pending.stop()
+    assert exchange is not None
     assert [(r.model, r.text, r.finish_reason) for r in exchange.replies.values()] == [
         ("m1", "half a rep", "stopped"),
         ("m2", "", "stopped"),
     ]
     assert exchange.replies["a"].figures() == "tokens not reported · no price set · stopped"
+
+
+def test_stop_from_the_next_run_ends_a_blocked_reply_and_keeps_it_once() -> None:
+    """Stop as Streamlit runs it: the new script run stops the exchange while the old run's
+    thread is still blocked waiting for the model's next token (over real HTTP)."""
+    model = HeldModel(free=1)
+    sim = Simulator(size="empty", now=FIXED_NOW, token_sleep=model)
+    sim.set_faults(hostile_reply=SLOW_DRIP)
+    pending = PendingExchange.start("Q", {"a": "kimi-k2-instruct"}, "", [], ChatParameters())
+    with sim.serve() as server:
+        client = InferenceClient(DEMO_INFERENCE_KEY, base_url=f"{server.base_url}/v1")
+        pending.stream = client.stream_chat(pending.messages["a"], model="kimi-k2-instruct")
+        first = next(pending.stream)
+        old_run = Background(lambda: list(pending.stream or []))
+        wait_until(model.is_held)
+        exchange = pending.stop()
+        assert old_run.finished()
+        model.release()
+    assert old_run.error is None
+    assert exchange is not None
+    assert (exchange.replies["a"].text, exchange.replies["a"].finish_reason) == (first, "stopped")
+    assert pending.settle() is None, "the old run must not keep the exchange a second time"
+
+
+def test_stop_ends_every_lane_of_a_comparison() -> None:
+    model = HeldModel(free=1)
+    sim = Simulator(size="empty", now=FIXED_NOW, token_sleep=model)
+    sim.set_faults(hostile_reply=SLOW_DRIP)
+    models = {"a": "kimi-k2-instruct", "b": "mistral-7b-v0.3"}
+    pending = PendingExchange.start("Q", models, "", [], ChatParameters())
+    with sim.serve() as server:
+        client = InferenceClient(DEMO_INFERENCE_KEY, base_url=f"{server.base_url}/v1")
+
+        def opener(lane: str) -> Any:
+            return lambda: client.stream_chat(
+                pending.messages[lane], model=models[lane], cancel=pending.cancel
+            )
+
+        pending.side = SideBySide({lane: opener(lane) for lane in models})
+        old_run = Background(lambda: [pending.take(update) for update in pending.side or []])
+        wait_until(lambda: all(pending.texts.get(lane) for lane in models))
+        exchange = pending.stop()
+        assert old_run.finished()
+        model.release()
+    assert exchange is not None
+    assert [r.finish_reason for r in exchange.replies.values()] == ["stopped", "stopped"]
+    assert all(r.text and r.error is None for r in exchange.replies.values())
+
+
+def test_stop_during_a_retry_wait_sends_nothing_more() -> None:
+    sim = Simulator(size="empty", now=FIXED_NOW)
+    sim.set_faults(path_prefix="/v1/chat", status_code=429, retry_after_s=30)
+    pending = PendingExchange.start("Q", {"a": "kimi-k2-instruct"}, "", [], ChatParameters())
+    client = InferenceClient(DEMO_INFERENCE_KEY, base_url=BASE_URL, transport=sim.transport())
+
+    def old_run() -> None:
+        try:
+            pending.stream = client.stream_chat(
+                pending.messages["a"], model="kimi-k2-instruct", cancel=pending.cancel
+            )
+        except VultrError as error:
+            pending.fail("a", error)
+
+    running = Background(old_run)
+    wait_until(lambda: len(sim.request_log) == 1)
+    exchange = pending.stop()
+    assert running.finished()
+    assert exchange is not None
+    assert (exchange.replies["a"].finish_reason, exchange.replies["a"].error) == ("stopped", None)
+    assert len(sim.request_log) == 1
 
 
 # Exports and snippets

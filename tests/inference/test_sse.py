@@ -6,8 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vultr_core.api.errors import MalformedResponseError
-from vultr_core.inference.sse import ServerSentEvent, SseDecoder, iter_events
+from vultr_core.api.errors import MalformedResponseError, ResponseTooLargeError
+from vultr_core.inference.sse import (
+    DEFAULT_MAX_EVENT_BYTES,
+    ServerSentEvent,
+    SseDecoder,
+    iter_events,
+)
 
 # Event text may hold anything but line breaks (a line break ends an SSE line).
 line_text = st.text(
@@ -120,3 +125,47 @@ def test_any_bytes_give_events_or_the_clear_error(raw: bytes, cuts: list[int]) -
         assert "not valid UTF-8" in str(outcome)
     else:
         assert outcome == decode([raw])
+
+
+# The size cap: one event, or one line, past it is refused; many small events are not.
+
+
+@pytest.mark.parametrize("read_size", [7, 4096, 10**6])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"data: " + b"x" * 200 + b"\n\n",
+        b"data: " + b"x" * 60 + b"\ndata: " + b"x" * 60 + b"\ndata: " + b"x" * 60 + b"\n\n",
+        b": " + b"k" * 200 + b"\n",
+        b"data: " + b"x" * 200,
+    ],
+    ids=["one data line", "three data lines", "a comment", "a line never ended"],
+)
+def test_an_event_past_the_cap_is_refused_however_it_arrives(raw: bytes, read_size: int) -> None:
+    chunks = [raw[i : i + read_size] for i in range(0, len(raw), read_size)]
+    with pytest.raises(ResponseTooLargeError, match="passed the 128 bytes limit"):
+        list(iter_events(chunks, max_event_bytes=128))
+
+
+def test_the_cap_is_per_event_not_per_stream() -> None:
+    raw = b"".join(b"data: " + b"x" * 100 + b"\n\n" for _ in range(1000))
+    events = list(iter_events([raw[i : i + 4096] for i in range(0, len(raw), 4096)], 128))
+    assert events == [ServerSentEvent("x" * 100)] * 1000
+
+
+def test_the_default_cap_is_one_mib() -> None:
+    fits = b"data: " + b"x" * (DEFAULT_MAX_EVENT_BYTES - 100) + b"\n\n"
+    assert [len(e.data) for e in iter_events([fits])] == [DEFAULT_MAX_EVENT_BYTES - 100]
+    with pytest.raises(ResponseTooLargeError, match="1 MiB"):
+        list(iter_events([b"data: " + b"x" * DEFAULT_MAX_EVENT_BYTES + b"\n\n"]))
+
+
+@given(st.data(), events, st.lists(st.integers(0, 400), max_size=12))
+def test_events_under_a_tight_cap_still_decode_whatever_the_split(
+    data: st.DataObject, sent: list[ServerSentEvent], cuts: list[int]
+) -> None:
+    """A cap just above the largest event changes nothing (it counts bytes, not chunks)."""
+    raw = data.draw(wire(sent))
+    largest_line = max((len(line) for line in raw.splitlines()), default=0)
+    cap = 3 * (largest_line + len(": keep-alive")) + 16
+    assert list(iter_events(split_at(raw, cuts), max_event_bytes=cap)) == sent

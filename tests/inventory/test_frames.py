@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pyarrow
+
 from vultr_core.api.management import ManagementClient
 from vultr_core.api.models.compute import Instance, Plan
 from vultr_core.api.models.databases import Database, DatabasePlan
@@ -71,3 +73,19 @@ def test_an_unknown_database_plan_has_no_cost() -> None:
     )
     assert math.isnan(frame["monthly_cost_usd"].iloc[0])
     assert frame["nodes"].iloc[0] == 3
+
+
+def test_frames_of_a_hostile_api_convert_to_arrow_with_invalid_figures_empty(
+    simulator: Simulator, client: ManagementClient
+) -> None:
+    simulator.set_faults(hostile_dates=True, hostile_numbers=True)
+    instances = instances_frame(client.instances())
+    databases = databases_frame(client.databases(), client.database_plans())
+    # What st.dataframe does with a frame: a vCPU count of 1e20 used to fail right here.
+    for frame in (instances, databases):
+        pyarrow.Table.from_pandas(frame)
+    assert 0 < instances["vcpu_count"].isna().sum() < len(instances)
+    assert instances["vcpu_count"].dropna().between(0, 1_000_000_000).all()
+    assert 0 < instances["date_created"].isna().sum() < len(instances)
+    assert databases["monthly_cost_usd"].isna().any()
+    assert not databases["monthly_cost_usd"].isin([math.inf, -math.inf]).any()

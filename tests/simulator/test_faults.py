@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
@@ -10,8 +11,11 @@ import httpx
 import pytest
 
 from vultr_core.simulator import Faults, Simulator
+from vultr_core.simulator.messages import SimRequest
 
-from .conftest import NOW, make_client
+from .conftest import AUTH, NOW, make_client
+
+AUTH_HEADERS = {name.lower(): value for name, value in AUTH.items()}
 
 ERROR_STATUSES = (400, 401, 403, 404, 422, 429, 500, 502, 503, 504)
 
@@ -220,3 +224,95 @@ def test_counters_are_consumed_once_under_concurrency(sim: Simulator) -> None:
         thread.join()
     assert statuses.count(503) == 25
     assert statuses.count(200) == 55
+
+
+# -- hostile wire (issue 12): answers meant to hold or swamp a client ----------------------------
+
+
+def test_drip_sends_whitespace_at_the_pace_then_the_real_body() -> None:
+    stalls: list[float] = []
+    sim = Simulator(size="small", now=NOW, stall_sleep=stalls.append)
+    sim.set_faults(drip_bytes_per_s=4, drip_for_s=2.5)
+    with make_client(sim) as client:
+        response = client.get("/account")
+    assert response.status_code == 200
+    assert response.content.startswith(b" " * 10 + b"{")
+    assert response.json()["account"]["name"]
+    assert stalls == [0.25] * 10
+
+
+def test_slow_headers_take_a_pace_per_header_byte() -> None:
+    stalls: list[float] = []
+    sim = Simulator(size="small", now=NOW, stall_sleep=stalls.append)
+    sim.set_faults(slow_headers_bytes_per_s=100)
+    with make_client(sim) as client:
+        assert client.get("/account").status_code == 200
+    header_bytes = len(b"HTTP/1.1 200 -\r\ncontent-type: application/json\r\n\r\n")
+    assert stalls == [pytest.approx(header_bytes / 100)]
+
+
+def test_gzip_bomb_is_small_on_the_wire_and_huge_inflated(sim: Simulator) -> None:
+    sim.set_faults(gzip_bomb_mb=4)
+    with make_client(sim) as client, client.stream("GET", "/account") as response:
+        compressed = b"".join(response.iter_raw())
+    assert response.headers["content-encoding"] == "gzip"
+    assert len(compressed) < 8 * 1024
+    inflated = gzip.decompress(compressed)
+    assert len(inflated) == 4 * 1024 * 1024
+    assert set(inflated) == {ord(" ")}
+
+
+def test_endless_cursors_offer_a_new_next_page_every_time(
+    sim: Simulator, api: httpx.Client
+) -> None:
+    sim.set_faults(endless_cursors=True)
+    cursors: list[str] = []
+    params: dict[str, str] = {"per_page": "500"}
+    for _ in range(10):
+        body = api.get("/instances", params=params).json()
+        assert len(body["instances"]) == body["meta"]["total"] == 30
+        cursors.append(body["meta"]["links"]["next"])
+        params["cursor"] = cursors[-1]
+    assert len(set(cursors)) == 10
+    assert all(r.status == 200 for r in sim.request_log)
+
+
+def test_hostile_ids_replace_database_ids_in_turn(sim: Simulator, api: httpx.Client) -> None:
+    sim.set_faults(hostile_ids=True)
+    victim = sim.organisation.instances[0]["id"]
+    ids = [database["id"] for database in api.get("/databases").json()["databases"][:4]]
+    assert ids == [f"../instances/{victim}/reboot#", None, "", f"../instances/{victim}/reboot#"]
+    real_id = sim.organisation.databases[0]["id"]
+    assert api.get(f"/databases/{real_id}").json()["database"]["id"] != real_id
+    assert api.get("/instances").json()["instances"][0]["id"] == victim, "other routes untouched"
+
+
+def test_an_escaped_slash_stays_inside_its_segment(sim: Simulator, api: httpx.Client) -> None:
+    """Servers route on the path as sent: an escaped id is one (unknown) id, not a route."""
+    victim = sim.organisation.instances[0]["id"]
+    response = api.post(f"/databases/..%2Finstances%2F{victim}%2Freboot%23/alerts", json={})
+    assert response.status_code == 404
+    assert sim.request_log[-1].path.startswith("/v2/databases/..%2Finstances")
+
+
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        {"drip_bytes_per_s": 4},
+        {"slow_headers_bytes_per_s": 4},
+        {"gzip_bomb_mb": 1},
+        {"endless_cursors": True},
+        {"hostile_ids": True},
+    ],
+)
+def test_hostile_wire_modes_keep_to_their_path_prefix(knobs: dict[str, object]) -> None:
+    stalls: list[float] = []
+    sim = Simulator(size="small", now=NOW, stall_sleep=stalls.append)
+    sim.set_faults(path_prefix="/v2/account", **knobs)
+    with make_client(sim) as client:
+        plain = client.get("/databases", params={"per_page": "500"})
+    assert (
+        plain.content
+        == sim.handle(SimRequest("GET", "/v2/databases", {"per_page": ["500"]}, AUTH_HEADERS)).body
+    )
+    assert stalls == []

@@ -298,3 +298,42 @@ def test_requests_are_logged_with_their_status(sim: Simulator, api: httpx.Client
     entry = sim.request_log[-1]
     assert (entry.method, entry.path, entry.status) == ("POST", "/v1/chat/completions", 422)
     assert json.loads(entry.body)["temperature"] == 9
+
+
+def test_a_subscriptions_own_key_from_v2_inference_is_accepted(sleeps: RecordingSleep) -> None:
+    """vultr-api.md 2.17: the `api_key` that `/v2/inference` hands out is the /v1 key."""
+    sim = Simulator(size="small", now=NOW, token_sleep=sleeps)
+    management = {"Authorization": f"Bearer {DEMO_API_KEY}"}
+    with httpx.Client(transport=sim.transport(), headers=management) as client:
+        listed = client.get("https://api.vultr.com/v2/inference").json()["subscriptions"]
+    assert listed
+    for subscription in listed:
+        headers = {"Authorization": f"Bearer {subscription['api_key']}"}
+        with httpx.Client(base_url=BASE_URL, transport=sim.transport(), headers=headers) as api:
+            assert chat(api).status_code == 200
+
+
+def test_an_empty_authorization_header_counts_as_none(sim: Simulator) -> None:
+    headers = {"Authorization": ""}
+    with httpx.Client(base_url=BASE_URL, transport=sim.transport(), headers=headers) as client:
+        refused = client.post("/chat/completions", json={"model": MODEL, "messages": QUESTION})
+        assert client.get("/models").status_code == 200
+    assert refused.status_code == 401
+    assert refused.json() == {"message": "No API key provided"}
+
+
+@pytest.mark.parametrize(
+    ("limits", "tokens"),
+    [
+        ({"max_completion_tokens": 3}, 3),
+        ({"max_completion_tokens": 4, "max_tokens": 6}, 4),
+        ({"max_completion_tokens": 9, "max_tokens": 2}, 2),
+    ],
+)
+def test_max_completion_tokens_is_honoured_like_max_tokens(
+    api: httpx.Client, limits: dict[str, int], tokens: int
+) -> None:
+    body = chat(api, **limits).json()
+    assert body["usage"]["completion_tokens"] == tokens
+    assert body["choices"][0]["finish_reason"] == "length"
+    assert chat(api, max_completion_tokens=0).status_code == 422

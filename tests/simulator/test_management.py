@@ -25,7 +25,14 @@ def _anonymous(sim: Simulator, headers: dict[str, str] | None = None) -> httpx.C
 
 
 @pytest.mark.parametrize(
-    "headers", [None, {"Authorization": "Bearer wrong"}, {"Authorization": DEMO_API_KEY}]
+    "headers",
+    [
+        None,
+        {"Authorization": ""},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": DEMO_API_KEY},
+        {"Authorization": "Bearer "},
+    ],
 )
 def test_missing_or_wrong_key_is_401(sim: Simulator, headers: dict[str, str] | None) -> None:
     with _anonymous(sim, headers) as client:

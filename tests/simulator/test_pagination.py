@@ -120,6 +120,9 @@ def test_total_counts_the_filtered_list(api: httpx.Client) -> None:
         ("/snapshots", "snapshots"),
         ("/reserved-ips", "reserved_ips"),
         ("/registries", "registries"),
+        ("/registry/region/list", "regions"),
+        ("/object-storage/clusters", "clusters"),
+        ("/blocks/snapshots", "snapshots"),
     ],
 )
 def test_every_paged_list_walks_one_by_one(api: httpx.Client, route: str, key: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import ssl
 from collections.abc import Iterator
 
 import httpx
@@ -107,3 +109,40 @@ def test_close_releases_the_port() -> None:
     server.close()
     with pytest.raises(httpx.ConnectError), httpx.Client(timeout=2) as client:
         client.get(f"{base_url}/v2/regions")
+
+
+def test_tls_serves_https_that_clients_refuse_unless_they_trust_it(sim: Simulator) -> None:
+    with sim.serve(tls=True) as server:
+        assert server.base_url.startswith("https://127.0.0.1:")
+        assert server.certificate_pem is not None
+        with (
+            httpx.Client(base_url=server.base_url) as untrusting,
+            pytest.raises(httpx.ConnectError, match="self-signed certificate"),
+        ):
+            untrusting.get("/v2/regions")
+        trusted = ssl.create_default_context(cadata=server.certificate_pem.decode())
+        with httpx.Client(base_url=server.base_url, headers=AUTH, verify=trusted) as trusting:
+            assert trusting.get("/v2/account").status_code == 200
+    assert [entry.path for entry in sim.request_log] == ["/v2/account"]
+
+
+def test_slow_headers_go_out_a_byte_at_a_time() -> None:
+    paces: list[float] = []
+    sim = Simulator(size="small", now=NOW, stall_sleep=paces.append)
+    sim.set_faults(slow_headers_bytes_per_s=50)
+    with sim.serve() as server, httpx.Client(base_url=server.base_url, headers=AUTH) as client:
+        response = client.get("/v2/account")
+    assert response.status_code == 200
+    assert response.json()["account"]["name"]
+    assert len(paces) > 60, "status line and every header, byte by byte"
+    assert set(paces) == {0.02}
+
+
+def test_drip_and_gzip_bomb_over_http(sim: Simulator, http: httpx.Client) -> None:
+    sim.set_faults(drip_bytes_per_s=1000, drip_for_s=0.05)
+    assert http.get("/v2/account").content.startswith(b" " * 50 + b"{")
+    sim.set_faults(drip_bytes_per_s=0, gzip_bomb_mb=2)
+    with http.stream("GET", "/v2/account") as response:
+        compressed = b"".join(response.iter_raw())
+    assert response.headers["content-encoding"] == "gzip"
+    assert len(gzip.decompress(compressed)) == 2 * 1024 * 1024

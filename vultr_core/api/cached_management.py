@@ -25,9 +25,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from vultr_core import clients
+from vultr_core import clients, telemetry
 from vultr_core.api.errors import VultrError
 from vultr_core.api.management import ManagementClient
+from vultr_core.cache.protected import MANAGEMENT_KEY_PREFIX
 from vultr_core.cache.store import CacheHelper
 from vultr_core.config import Settings
 
@@ -149,6 +150,7 @@ class CachedManagementClient(ManagementClient):
                 self._ttl_s,
                 tags=(kind_tag(self.scope, RESOURCE_KINDS[name]), scope_tag(self.scope)),
             )
+            telemetry.record_cache_read(hit=not answered)
             return from_json(data, return_type(name))
         except _ApiFailedError as failure:
             # Raised below, outside this handler, so it shows as itself, not as a consequence.
@@ -183,11 +185,11 @@ def management_scope(settings: Settings) -> str:
 
 
 def scope_tag(scope: str) -> str:
-    return f"mgmt:{scope}"
+    return f"{MANAGEMENT_KEY_PREFIX}{scope}"
 
 
 def kind_tag(scope: str, kind: str) -> str:
-    return f"mgmt:{scope}:{kind}"
+    return f"{MANAGEMENT_KEY_PREFIX}{scope}:{kind}"
 
 
 def invalidate_management_cache(cache: CacheHelper, scope: str, kinds: Sequence[str] = ()) -> int:
@@ -198,7 +200,7 @@ def invalidate_management_cache(cache: CacheHelper, scope: str, kinds: Sequence[
 
 def entry_key(scope: str, name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> str:
     arguments = json.dumps([list(args), dict(sorted(kwargs.items()))], default=str)
-    return f"mgmt:{scope}:{model_fingerprint()}:{name}:{arguments}"
+    return f"{MANAGEMENT_KEY_PREFIX}{scope}:{model_fingerprint()}:{name}:{arguments}"
 
 
 @functools.cache

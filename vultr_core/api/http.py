@@ -10,27 +10,32 @@ import email.utils
 import json
 import logging
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 
-from vultr_core import __version__
+from vultr_core import __version__, telemetry
+from vultr_core.api.bounded_body import ACCEPTED_ENCODINGS
+from vultr_core.api.deadline import DeadlineTransport, environment_proxy
 from vultr_core.api.errors import (
     ApiError,
     ConnectionError,
-    MalformedResponseError,
     RateLimitError,
     ServerError,
     TimeoutError,
+    TlsError,
     VultrError,
     error_class_for_status,
 )
-from vultr_core.config import DEFAULT_API_DEADLINE_S, DEFAULT_API_TIMEOUT_S, Secret
+from vultr_core.api.paths import sent_path
+from vultr_core.config import DEFAULT_API_DEADLINE_S, DEFAULT_API_TIMEOUT_S
+from vultr_core.redaction import Secret
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,18 +65,26 @@ def build_http_client(
 ) -> httpx.Client:
     """An httpx client with our base URL, timeouts, User-Agent and bearer auth.
 
-    ``transport`` lets tests and demo mode talk to the in-process simulator.
+    ``transport`` lets tests and demo mode talk to the in-process simulator; without one, the
+    client's sockets honour each call's Deadline (``vultr_core.api.deadline``).
     """
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "application/json",
+        "Accept-Encoding": ACCEPTED_ENCODINGS,
+    }
     if api_key is not None:
         headers["Authorization"] = f"Bearer {api_key.reveal()}"
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
+    if transport is None:
+        transport = DeadlineTransport(limits=limits, proxy=environment_proxy(base_url))
     return httpx.Client(
         base_url=base_url.rstrip("/") + "/",
         headers=headers,
         timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
-        limits=httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        ),
+        limits=limits,
         transport=transport,
         follow_redirects=False,
     )
@@ -141,7 +154,9 @@ class RetryPolicy:
     max_retry_after_s: float = MAX_RETRY_AFTER_S
 
     def is_retryable(self, error: VultrError) -> bool:
-        """429, 5xx, timeouts and network failures; never another 4xx or a bad body."""
+        """429, 5xx, timeouts and network failures; never another 4xx, a bad body or TLS."""
+        if isinstance(error, TlsError):
+            return False
         return isinstance(error, RateLimitError | ServerError | TimeoutError | ConnectionError)
 
     def delay_s(self, attempt: int, error: VultrError, rng: random.Random) -> float:
@@ -166,8 +181,10 @@ class Retrier:
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         rng: random.Random | None = None,
+        api: str = "management",
     ) -> None:
         self.policy = policy
+        self._api = api
         self._clock = clock
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -185,6 +202,7 @@ class Retrier:
         started = self._clock()
         number = 1
         answered: ApiError | None = None
+        first_failure: ApiError | None = None
         while True:
             remaining_s = self.policy.deadline_s - (self._clock() - started)
             try:
@@ -192,11 +210,13 @@ class Retrier:
             except ApiError as error:
                 delay_s = self._next_delay(number, error, started)
                 if delay_s is None:
-                    if isinstance(error, TimeoutError) and answered is not None:
-                        # A late try had only the deadline's remainder to be answered in:
-                        # what the API answered before says what is wrong.
-                        raise answered from error
+                    earlier = answered or first_failure
+                    if isinstance(error, TimeoutError) and earlier is not None:
+                        # A late try had only the deadline's remainder (or spent it waiting
+                        # for its turn): what the API did before says what is wrong.
+                        raise earlier from error
                     raise
+                first_failure = first_failure or error
                 if not isinstance(error, TimeoutError):
                     answered = error
                 logger.debug(
@@ -207,6 +227,7 @@ class Retrier:
                     number + 1,
                     self.policy.max_attempts,
                 )
+                telemetry.record_retry(self._api)
                 self._sleep(delay_s)
                 number += 1
 
@@ -257,14 +278,17 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def error_for_response(response: httpx.Response) -> ApiError:
-    """The typed error for a non-2xx response, carrying status and the API's message."""
+def error_for_response(response: httpx.Response, content: bytes | None = None) -> ApiError:
+    """The typed error for a non-2xx response, carrying status and the API's message.
+
+    ``content``: the body when the caller read it itself; else the response's own, read.
+    """
     try:
-        body: object = response.json()
+        body: object = json.loads(response.content if content is None else content)
     except (json.JSONDecodeError, UnicodeDecodeError):
         body = None
     api_message = api_error_message(body)
-    method, path = response.request.method, response.request.url.path
+    method, path = response.request.method, sent_path(response.request)
     status = response.status_code
     reason = api_message or response.reason_phrase or "no message"
     message = f"{method} {path} failed with HTTP {status}: {reason}"
@@ -283,96 +307,40 @@ def error_for_response(response: httpx.Response) -> ApiError:
 
 def error_for_transport_failure(error: httpx.TransportError, request: httpx.Request) -> ApiError:
     """The typed error for a request that got no response at all."""
-    where = f"{request.method} {request.url.path}"
+    method, path = request.method, sent_path(request)
+    # TLS is negotiated while connecting; a TLS error on a later read is a broken connection.
+    tls_reason = _tls_reason(error) if isinstance(error, httpx.ConnectError) else None
+    if tls_reason is not None:
+        return TlsError(
+            f"{method} {path} could not reach {request.url.host}: {tls_reason}",
+            method=method,
+            path=path,
+        )
     if isinstance(error, httpx.TimeoutException):
         return TimeoutError(
-            f"{where} timed out ({type(error).__name__})",
-            method=request.method,
-            path=request.url.path,
+            f"{method} {path} timed out ({type(error).__name__})", method=method, path=path
         )
     return ConnectionError(
-        f"{where} could not reach {request.url.host}: {type(error).__name__}",
-        method=request.method,
-        path=request.url.path,
+        f"{method} {path} could not reach {request.url.host}: {type(error).__name__}",
+        method=method,
+        path=path,
     )
 
 
-class JsonApi:
-    """Sends JSON requests with pacing and retries, and turns every failure into a VultrError.
+def _tls_reason(error: BaseException) -> str | None:
+    """OpenSSL's reason when TLS itself failed (somewhere in the cause chain), else None.
 
-    Thread-safe: the httpx client, the limiter and the RNG (under a lock) are shared.
+    A connection closed midway through a handshake (SSLEOFError) is a network failure, not
+    a TLS refusal: it stays retryable.
     """
-
-    def __init__(
-        self,
-        client: httpx.Client,
-        *,
-        limiter: Limiter | None = None,
-        retry: RetryPolicy | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = time.sleep,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.client = client
-        self.limiter = limiter
-        self.retry = retry or RetryPolicy()
-        self._retrier = Retrier(self.retry, clock=clock, sleep=sleep, rng=rng)
-
-    def request_json(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | int] | None = None,
-        json_body: Mapping[str, Any] | None = None,
-    ) -> Any:
-        """The decoded JSON body (None for 204), after retries within the deadline.
-
-        Raises:
-            ApiError: the subclass for the failure that ended the attempts.
-        """
-        return self._retrier.call(
-            lambda remaining_s: self._send_once(method, path, params, json_body, remaining_s),
-            what=f"{method} /{path.lstrip('/')}",
-        )
-
-    def _send_once(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str | int] | None,
-        json_body: Mapping[str, Any] | None,
-        remaining_s: float,
-    ) -> Any:
-        if self.limiter is not None:
-            self.limiter.acquire()
-        timeout = self.client.timeout
-        read_s = min(timeout.read or DEFAULT_API_TIMEOUT_S, max(remaining_s, 0.001))
-        request = self.client.build_request(
-            method,
-            path.lstrip("/"),
-            params=params,
-            json=json_body,
-            timeout=httpx.Timeout(read_s, connect=min(timeout.connect or read_s, read_s)),
-        )
-        try:
-            response = self.client.send(request)
-        except httpx.TransportError as err:
-            raise error_for_transport_failure(err, request) from err
-        if not response.is_success:
-            raise error_for_response(response)
-        if response.status_code == 204 or not response.content:
-            return None
-        try:
-            return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise MalformedResponseError(
-                f"{method} {request.url.path} returned HTTP {response.status_code} "
-                f"with a body that is not valid JSON ({len(response.content)} bytes)",
-                status=response.status_code,
-                method=method,
-                path=request.url.path,
-            ) from err
-
-    def close(self) -> None:
-        self.client.close()
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"certificate verify failed: {cause.verify_message}"
+        if isinstance(cause, ssl.SSLError) and not isinstance(
+            cause, ssl.SSLEOFError | ssl.SSLZeroReturnError
+        ):
+            reason = cause.reason or str(cause)
+            return f"TLS handshake failed: {reason.replace('_', ' ').lower()}"
+        cause = cause.__cause__ or cause.__context__
+    return None

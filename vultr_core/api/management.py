@@ -6,6 +6,7 @@ method that creates, changes or deletes anything, and no generic request method 
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -13,17 +14,17 @@ from typing import Any, TypeVar
 
 import httpx
 
-from vultr_core.api.errors import MalformedResponseError
+from vultr_core.api.errors import MalformedResponseError, ResponseTooLargeError
 from vultr_core.api.http import (
     DEFAULT_CONNECT_TIMEOUT_S,
     Clock,
-    JsonApi,
     Limiter,
     RateLimiter,
     RetryPolicy,
     Sleep,
     build_http_client,
 )
+from vultr_core.api.json_api import JsonApi
 from vultr_core.api.models.billing import (
     Account,
     AccountBandwidth,
@@ -46,7 +47,13 @@ from vultr_core.api.models.kubernetes import KubernetesCluster
 from vultr_core.api.models.networking import LoadBalancer, ReservedIp
 from vultr_core.api.models.storage import BlockStorage, ObjectStorage, Snapshot
 from vultr_core.api.parsing import mapping, mappings
-from vultr_core.config import DEFAULT_API_TIMEOUT_S, DEFAULT_MANAGEMENT_API_URL, Secret
+from vultr_core.api.paths import id_segment
+from vultr_core.config import (
+    DEFAULT_API_MAX_RESPONSE_MB,
+    DEFAULT_API_TIMEOUT_S,
+    DEFAULT_MANAGEMENT_API_URL,
+)
+from vultr_core.redaction import Secret
 
 T = TypeVar("T")
 Params = Mapping[str, str | int | None]
@@ -57,6 +64,11 @@ MAX_PER_PAGE = 500
 MANAGEMENT_REQUESTS_PER_S = 24.0
 MANAGEMENT_BURST = 5
 ALERT_PERIODS = ("day", "week", "month", "year")
+# A listing may grow while it is paged: allow this many pages beyond what meta.total needs
+# (or a tenth more, if that is larger), and never more than MAX_PAGES_PER_LISTING, whatever
+# meta.total claims (200 pages of 500 is 100,000 items).
+EXTRA_PAGES = 2
+MAX_PAGES_PER_LISTING = 200
 
 
 class ManagementClient:
@@ -73,6 +85,7 @@ class ManagementClient:
         limiter: Limiter | None = None,
         connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
         read_timeout_s: float = DEFAULT_API_TIMEOUT_S,
+        max_response_mb: int = DEFAULT_API_MAX_RESPONSE_MB,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         rng: random.Random | None = None,
@@ -90,6 +103,7 @@ class ManagementClient:
             limiter=limiter
             or RateLimiter(MANAGEMENT_REQUESTS_PER_S, MANAGEMENT_BURST, clock=clock, sleep=sleep),
             retry=retry,
+            max_response_mb=max_response_mb,
             clock=clock,
             sleep=sleep,
             rng=rng,
@@ -119,12 +133,12 @@ class ManagementClient:
         return self._paged("billing/invoices", "billing_invoices", Invoice.from_api)
 
     def invoice(self, invoice_id: int | str) -> Invoice:
-        return Invoice.from_api(self._object(f"billing/invoices/{invoice_id}", "billing_invoice"))
+        path = f"billing/invoices/{id_segment(invoice_id, 'invoice')}"
+        return Invoice.from_api(self._object(path, "billing_invoice"))
 
     def invoice_items(self, invoice_id: int | str) -> list[ChargeItem]:
-        return self._paged(
-            f"billing/invoices/{invoice_id}/items", "invoice_items", ChargeItem.from_api
-        )
+        path = f"billing/invoices/{id_segment(invoice_id, 'invoice')}/items"
+        return self._paged(path, "invoice_items", ChargeItem.from_api)
 
     def pending_charges(self) -> list[ChargeItem]:
         """This month's charges so far, line by line (one call: the route has no pages)."""
@@ -151,7 +165,8 @@ class ManagementClient:
         return self._paged("instances", "instances", Instance.from_api, filters)
 
     def instance(self, instance_id: str) -> Instance:
-        return Instance.from_api(self._object(f"instances/{instance_id}", "instance"))
+        path = f"instances/{id_segment(instance_id, 'instance')}"
+        return Instance.from_api(self._object(path, "instance"))
 
     def plans(self, *, plan_type: str | None = None, os: str | None = None) -> list[Plan]:
         return self._paged("plans", "plans", Plan.from_api, {"type": plan_type, "os": os})
@@ -206,38 +221,37 @@ class ManagementClient:
         return [database for database in found if database.engine == wanted]
 
     def database(self, database_id: str) -> Database:
-        return Database.from_api(self._object(f"databases/{database_id}", "database"))
+        return Database.from_api(self._object(_database_path(database_id), "database"))
 
     def database_usage(self, database_id: str) -> DatabaseUsage:
-        return DatabaseUsage.from_api(self._object(f"databases/{database_id}/usage", "usage"))
+        path = _database_path(database_id, "usage")
+        return DatabaseUsage.from_api(self._object(path, "usage"))
 
     def database_alerts(self, database_id: str, *, period: str = "day") -> list[DatabaseAlert]:
         """Alerts of the last day, week, month or year: a read the API serves as POST."""
         if period not in ALERT_PERIODS:
             raise ValueError(f"period must be one of {', '.join(ALERT_PERIODS)}")
-        body = self._api.request_json(
-            "POST", f"databases/{database_id}/alerts", json_body={"period": period}
-        )
-        where = f"POST /databases/{database_id}/alerts"
-        return [DatabaseAlert.from_api(a) for a in _list_under(body, "alerts", where)]
+        path = _database_path(database_id, "alerts")
+        body = self._api.request_json("POST", path, json_body={"period": period})
+        return [DatabaseAlert.from_api(a) for a in _list_under(body, "alerts", f"POST /{path}")]
 
     def database_backups(self, database_id: str) -> DatabaseBackups:
         """Latest and oldest backup; this route answers without a wrapper key."""
-        body = self._api.request_json("GET", f"databases/{database_id}/backups")
-        return DatabaseBackups.from_api(_object_body(body, f"databases/{database_id}/backups"))
+        path = _database_path(database_id, "backups")
+        body = self._api.request_json("GET", path)
+        return DatabaseBackups.from_api(_object_body(body, path))
 
     def database_maintenance(self, database_id: str) -> list[str]:
         """Pending maintenance updates; an empty list means nothing is pending."""
-        body = self._api.request_json("GET", f"databases/{database_id}/maintenance")
+        body = self._api.request_json("GET", _database_path(database_id, "maintenance"))
         updates = mapping(body).get("available_updates")
         return [str(update) for update in updates] if isinstance(updates, list) else []
 
     def database_connection_pools(self, database_id: str) -> ConnectionPools:
         """PostgreSQL only: connection use and PgBouncer pools."""
-        body = self._api.request_json("GET", f"databases/{database_id}/connection-pools")
-        return ConnectionPools.from_api(
-            _object_body(body, f"databases/{database_id}/connection-pools")
-        )
+        path = _database_path(database_id, "connection-pools")
+        body = self._api.request_json("GET", path)
+        return ConnectionPools.from_api(_object_body(body, path))
 
     def database_plans(
         self, *, engine: str | None = None, nodes: int | None = None, region: str | None = None
@@ -251,12 +265,12 @@ class ManagementClient:
         return self._unpaged("inference", "subscriptions", InferenceSubscription.from_api)
 
     def inference_subscription(self, subscription_id: str) -> InferenceSubscription:
-        return InferenceSubscription.from_api(
-            self._object(f"inference/{subscription_id}", "subscription")
-        )
+        path = f"inference/{id_segment(subscription_id, 'inference subscription')}"
+        return InferenceSubscription.from_api(self._object(path, "subscription"))
 
     def inference_usage(self, subscription_id: str) -> InferenceUsage:
-        return InferenceUsage.from_api(self._object(f"inference/{subscription_id}/usage", "usage"))
+        path = f"inference/{id_segment(subscription_id, 'inference subscription')}/usage"
+        return InferenceUsage.from_api(self._object(path, "usage"))
 
     # Transport helpers
 
@@ -286,22 +300,48 @@ class ManagementClient:
         parse: Callable[[Mapping[str, Any]], T],
         filters: Params | None = None,
     ) -> list[T]:
-        """Every item of a cursor-paged list: follow ``meta.links.next`` until it is empty."""
+        """Every item of a cursor-paged list: follow ``meta.links.next`` until it is empty,
+        for no more pages than the first page's ``meta.total`` needs (page_limit)."""
         params: dict[str, str | int] = {**_present(filters), "per_page": self.per_page}
         seen_cursors: set[str] = set()
         items: list[T] = []
+        limit = pages = 0
         while True:
             body = self._api.request_json("GET", path, params=params)
-            items.extend(parse(item) for item in _list_under(body, top_key, f"GET /{path}"))
-            cursor = mapping(mapping(mapping(body).get("meta")).get("links")).get("next")
+            pages += 1
+            page = _list_under(body, top_key, f"GET /{path}")
+            items.extend(parse(item) for item in page)
+            meta = mapping(mapping(body).get("meta"))
+            limit = limit or page_limit(meta.get("total"), len(page))
+            cursor = mapping(meta.get("links")).get("next")
             if not isinstance(cursor, str) or not cursor:
                 return items
             if cursor in seen_cursors:
                 raise MalformedResponseError(
                     f"GET /{path} sent the same page cursor twice; stopping to avoid a loop"
                 )
+            if pages >= limit:
+                total = meta.get("total")
+                claimed = f" (meta.total says {total})" if isinstance(total, int) else ""
+                raise ResponseTooLargeError(
+                    f"GET /{path} still had a next page after {pages} pages and "
+                    f"{len(items)} items{claimed}; stopped, as a listing gets at most {limit}"
+                )
             seen_cursors.add(cursor)
             params["cursor"] = cursor
+
+
+def page_limit(total: object, first_page_items: int) -> int:
+    """The most pages a listing may take: what ``total`` items need at the first page's size,
+    plus a margin for items added meanwhile; MAX_PAGES_PER_LISTING when total says nothing."""
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        return MAX_PAGES_PER_LISTING
+    needed = math.ceil(total / max(first_page_items, 1))
+    return max(1, min(MAX_PAGES_PER_LISTING, needed + max(EXTRA_PAGES, needed // 10)))
+
+
+def _database_path(database_id: str, *below: str) -> str:
+    return "/".join(("databases", id_segment(database_id, "database"), *below))
 
 
 def _present(filters: Params | None) -> dict[str, str | int]:

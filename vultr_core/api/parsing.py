@@ -3,14 +3,33 @@
 Numbers arrive as numbers or strings, dates in at least three formats (vultr-api.md §1.6),
 booleans now and then as "yes"/"no". A value we cannot read becomes None: a dashboard shows
 "unknown" for one odd field rather than failing a whole page.
+
+So does a value we can read but cannot use: NaN and Infinity (Python's JSON reader accepts
+them), a number outside its field's range (a negative count, a vCPU count of 1e20, an amount no
+account could hold), a date before 1970 or after 2200. Every consumer then sees one kind of
+"no valid value" and none of them can overflow, be turned into $nan, or fail an Arrow or
+pandas conversion (pandas timestamps end on 2262-04-11).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+EARLIEST_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(2200, 1, 1, tzinfo=UTC)
+"""Vultr was founded in 2014: a date outside these bounds is a wrong one, and stays far
+inside what datetime arithmetic and pandas can hold."""
+MAX_SAFE_INT = 2**53 - 1
+"""Beyond this a JSON number has lost precision (it went through a double on the way)."""
+MAX_COUNT = 1_000_000_000
+"""vCPUs, MB of RAM, GB of disk, nodes: a billion is far above any plan, and the sum of
+thousands of them stays far inside a 64-bit integer."""
+MAX_ABS_USD = 1e12
+"""No account's balance, charge or price comes near a trillion dollars."""
 
 # "2023-02-12 01:00:00 (UTC)": the alerts' maintenance_scheduled field.
 _ZONE_SUFFIX = re.compile(r"\s*\((?P<zone>[A-Za-z/_+-]+)\)\s*$")
@@ -48,40 +67,74 @@ def parse_datetime(value: object) -> datetime | None:
         )
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        # Year 1 or 9999 with an offset moves out of datetime's range here.
+        moment = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return _in_range(moment)
 
 
 def _from_epoch(seconds: float) -> datetime | None:
     try:
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        return _in_range(datetime.fromtimestamp(seconds, tz=UTC))
     except (OverflowError, OSError, ValueError):
         return None
 
 
-def parse_float(value: object) -> float | None:
-    """A float from a JSON number or a numeric string; None otherwise."""
+def _in_range(moment: datetime) -> datetime | None:
+    return moment if EARLIEST_DATE <= moment < LATEST_DATE else None
+
+
+def parse_float(
+    value: object, *, minimum: float | None = None, maximum: float | None = None
+) -> float | None:
+    """A finite float from a JSON number or a numeric string, within ``minimum`` and
+    ``maximum`` when given; None otherwise (NaN, Infinity and out-of-range values included)."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
+        number = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value.strip())
+            number = float(value.strip())
         except ValueError:
             return None
-    return None
-
-
-def parse_int(value: object) -> int | None:
-    """An int from a JSON number or a numeric string (``"16751"``, ``"2.0"``); None otherwise."""
-    number = parse_float(value)
-    if number is None or number != number or number in (float("inf"), float("-inf")):
+    else:
         return None
-    return int(number)
+    if not math.isfinite(number):
+        return None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        return None
+    return number
+
+
+def parse_int(
+    value: object, *, minimum: int = -MAX_SAFE_INT, maximum: int = MAX_SAFE_INT
+) -> int | None:
+    """An int from a JSON number or a numeric string (``"16751"``, ``"2.0"``) within
+    ``minimum`` and ``maximum``; None otherwise."""
+    number = parse_float(value, minimum=minimum, maximum=maximum)
+    return None if number is None else int(number)
+
+
+def parse_count(value: object) -> int | None:
+    """A count or size that cannot be negative (vCPUs, MB, GB, nodes), up to ``MAX_COUNT``."""
+    return parse_int(value, minimum=0, maximum=MAX_COUNT)
+
+
+def parse_usd(value: object, *, minimum: float = -MAX_ABS_USD) -> float | None:
+    """A dollar amount (a balance or a payment may be negative), within ``MAX_ABS_USD``."""
+    return parse_float(value, minimum=minimum, maximum=MAX_ABS_USD)
+
+
+def parse_price(value: object) -> float | None:
+    """A list price or a charge: a dollar amount that cannot be negative."""
+    return parse_usd(value, minimum=0.0)
+
+
+def parse_percent(value: object) -> float | None:
+    """A share of a resource's capacity in percent: 0 to 100."""
+    return parse_float(value, minimum=0.0, maximum=100.0)
 
 
 def parse_bool(value: object) -> bool | None:

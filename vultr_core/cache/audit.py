@@ -1,4 +1,5 @@
-"""Who deleted what from the cache: destructive actions, appended to a stream in Valkey.
+"""Who changed what in the cache from Cache Tools: every write and delete, appended to a stream
+in Valkey (the actions themselves: vultr_core.cache.tools).
 
 The stream lives inside the namespace (``N:audit``) so every replica writes to the same log; it
 is capped near ``AUDIT_MAX_ENTRIES`` and each entry's ID carries the server's clock.
@@ -6,10 +7,9 @@ is capped near ``AUDIT_MAX_ENTRIES`` and each entry's ID carries the server's cl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 
 from vultr_core.cache.store import CacheHelper
 from vultr_core.cache.valkey_calls import valkey_errors
@@ -50,21 +50,6 @@ def recent_actions(cache: CacheHelper, limit: int = 50) -> list[AuditEntry]:
             cache.client.xrevrange(audit_key(cache), count=limit),
         )
     return [_entry(entry_id, values) for entry_id, values in found]
-
-
-def invalidate_tag_audited(cache: CacheHelper, tag: str, *, who: str) -> int:
-    """invalidate_by_tag, then a line in the audit log saying who removed how many keys."""
-    removed = cache.invalidate_by_tag(tag)
-    record_action(cache, who=who, action="invalidate tag", target=tag, key_count=removed)
-    return removed
-
-
-def mget_and_delete_audited(cache: CacheHelper, keys: Sequence[str], *, who: str) -> list[Any]:
-    """mget_and_delete, then a line in the audit log with the number of keys actually taken."""
-    values = cache.mget_and_delete(keys)
-    taken = sum(value is not None for value in values)
-    record_action(cache, who=who, action="mget and delete", target=", ".join(keys), key_count=taken)
-    return values
 
 
 def _entry(entry_id: bytes, values: dict[bytes, bytes]) -> AuditEntry:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from vultr_core.cache.audit import AuditEntry, recent_actions
 from vultr_core.cache.format import CacheStats, decode
+from vultr_core.cache.protected import app_family
 from vultr_core.cache.store import CacheHelper
 from vultr_core.cache.tags import KeyInfo, TagInfo
 from vultr_core.cache.valkey_calls import valkey_errors
@@ -44,6 +45,8 @@ class KeyRow:
     ttl_s: float | None
     # MEMORY USAGE; None where the server refuses that command (some managed plans do).
     size_bytes: int | None
+    # For the app's own keys, what they hold (read-only in Cache Tools); None for the others.
+    app_data: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +119,15 @@ def browse_keys(
         kind, pttl, size = figures[index * 3 : index * 3 + 3]
         if pttl == -2:
             continue  # expired between SCAN and now
+        text = name.decode(errors="replace")
+        family = app_family(text, cache.namespace)
         rows.append(
             KeyRow(
-                name.decode(errors="replace"),
+                text,
                 kind.decode() if isinstance(kind, bytes) else str(kind),
                 pttl / 1000 if isinstance(pttl, int) and pttl >= 0 else None,
                 size if isinstance(size, int) else None,
+                None if family is None else family.what,
             )
         )
     return KeyPage(tuple(rows), int(cursor))
@@ -171,8 +177,8 @@ def simulated_compute(value: Any, delay_s: float) -> Callable[[], Any]:
 
 def keys_frame(page: KeyPage) -> pd.DataFrame:
     return pd.DataFrame(
-        [(row.name, row.type, row.ttl_s, row.size_bytes) for row in page.rows],
-        columns=["key", "type", "ttl_s", "size_bytes"],
+        [(row.name, row.type, row.ttl_s, row.size_bytes, row.app_data) for row in page.rows],
+        columns=["key", "type", "ttl_s", "size_bytes", "app_data"],
     )
 
 

@@ -46,7 +46,7 @@ from vultr_core.cache.tags import (
 from vultr_core.cache.valkey_calls import client_location, execute, valkey_errors, watch
 from vultr_core.health.valkey import mget_and_delete, valkey_error
 
-__all__ = ["CacheHelper", "Fetched"]
+__all__ = ["MAX_TTL_S", "CacheHelper", "Fetched"]
 
 T = TypeVar("T")
 Source = Literal["hit", "computed", "waited"]
@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_NAMESPACE = "vultr-dashboard"
 DEFAULT_TTL_S = 3600.0
+# Every value expires within this: a value written by mistake (or by someone forging one) is
+# gone within a month at most, whatever TTL was asked for.
+MAX_TTL_S = 30 * 24 * 3600.0
 # Longer than a management API listing takes on a large account; a dead holder blocks others
 # at most this long.
 DEFAULT_LOCK_TTL_S = 10.0
@@ -339,6 +342,11 @@ def _ttl_ms(ttl_s: float, name: str) -> int:
     # type() rather than isinstance: True is an int, and a TTL of True is a mistake. NaN fails
     # the comparison with infinity.
     if type(ttl_s) in (int, float) and ttl_s < math.inf:
+        if ttl_s > MAX_TTL_S:
+            raise ValueError(
+                f"{name} may be at most {MAX_TTL_S:,.0f} s ({MAX_TTL_S / 86400:,.0f} days), "
+                f"got {ttl_s:,.0f} s"
+            )
         milliseconds = round(ttl_s * 1000)
         if milliseconds >= 1:
             return milliseconds

@@ -1,13 +1,15 @@
 """PostgreSQL URLs and failures in plain words, never showing the password.
 
+A URL is split at the last ``@`` and its user info percent-encoded again before libpq reads
+it (``vultr_core.url_credentials``): libpq ends the user info at the first ``@``, so an
+unencoded ``@`` in a password would make the rest of it the host name, shown in every message.
+
 Every failure becomes a ``VultrError`` saying what failed where: a refused port, a rejected
 password, a full server, a server that never answers, a statement that outlives
 ``statement_timeout``.
 """
 
 from __future__ import annotations
-
-import re
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -21,17 +23,19 @@ from vultr_core.api.errors import (
     TimeoutError,
     VultrError,
 )
-from vultr_core.config import Secret
+from vultr_core.redaction import Secret, redact
+from vultr_core.url_credentials import UrlSyntaxError, split_credentials
 
-_URL_PASSWORD = re.compile(r"://[^:/@]*:([^@]+)@")
+# The two prefixes libpq reads as a URI; anything else is a key=value conninfo string.
+_URL_PREFIXES = ("postgresql://", "postgres://")
 _SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
 def describe_postgres(url: Secret | str) -> str:
     """'PostgreSQL at host:port/db' for messages: never the user's password."""
     try:
-        params = conninfo_to_dict(_reveal(url))
-    except psycopg.ProgrammingError:
+        params = conninfo_to_dict(_readable(_reveal(url)))
+    except (psycopg.ProgrammingError, UrlSyntaxError):
         return "PostgreSQL (unreadable URL)"
     host = str(params.get("host") or "localhost")
     port = f":{params['port']}" if params.get("port") else ""
@@ -47,7 +51,10 @@ def validated_conninfo(url: Secret | str) -> str:
     """
     raw = _reveal(url)
     try:
+        raw = _readable(raw)
         params = conninfo_to_dict(raw)
+    except UrlSyntaxError as err:
+        raise ConfigurationError(f"DATABASE_URL {err}", setting="DATABASE_URL") from None
     except psycopg.ProgrammingError as err:
         reason = _scrub(str(err).strip(), raw)
         raise ConfigurationError(
@@ -99,14 +106,26 @@ def _reveal(url: Secret | str) -> str:
     return url.reveal() if isinstance(url, Secret) else url
 
 
+def _readable(raw: str) -> str:
+    """A URL with its user info encoded again, as libpq must read it; a ``key=value``
+    conninfo as it is (libpq's own quoting delimits its password)."""
+    if not raw.startswith(_URL_PREFIXES):
+        return raw
+    return split_credentials(raw).normalised()
+
+
 def _scrub(text: str, raw_url: str) -> str:
-    """Remove the password from a message: libpq quotes a URL it cannot parse whole."""
+    """Remove the password from a message, in every form: libpq quotes a URL it cannot
+    parse whole, and this URL's password may not be a configured one (a test's, a caller's)."""
+    passwords: tuple[str, ...] = ()
     try:
-        password = conninfo_to_dict(raw_url).get("password")
-    except psycopg.ProgrammingError:
-        found = _URL_PASSWORD.search(raw_url)
-        password = found.group(1) if found else None
-    return text.replace(str(password), "***") if password else text
+        if raw_url.startswith(_URL_PREFIXES):
+            passwords = split_credentials(raw_url).secrets
+        else:
+            passwords = (str(conninfo_to_dict(raw_url).get("password") or ""),)
+    except (UrlSyntaxError, psycopg.ProgrammingError):
+        pass
+    return redact(text, passwords)
 
 
 def _is_unknown_role(lowered: str) -> bool:

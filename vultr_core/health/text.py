@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from vultr_core.api.errors import ConfigurationError
+from vultr_core.formatting import terminal_text
 from vultr_core.health.service_health import HealthReport, ServiceHealth
 from vultr_core.health.service_tests import RoundTripReport
 
@@ -98,13 +99,15 @@ def round_trip_text(report: RoundTripReport) -> str:
 
 def _warnings(service: ServiceHealth) -> list[str]:
     return [
-        f"  {service.label}: {check.name}: {check.message}"
+        terminal_text(f"  {service.label}: {check.name}: {check.message}")
         for check in service.checks
         if check.verdict == "warning"
     ]
 
 
 def _columns(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    """Aligned columns; figures and reasons quote servers, so their control characters go."""
+    rows = [tuple(terminal_text(cell) for cell in row) for row in rows]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
     return [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

@@ -50,6 +50,7 @@ from vultr_core.health.valkey_checks import (
     parse_slowlog,
     replication_check,
 )
+from vultr_core.url_credentials import split_credentials
 
 T = TypeVar("T")
 
@@ -77,8 +78,15 @@ def connect_valkey(
     tries once more, instead of failing; timeouts are never retried. That replaces the idle
     PING health check, which valkey-py cannot combine with retries: a PING failing while a
     connection is set up reconnects, which PINGs again, without end.
+
+    The user info is split at the last ``@`` and encoded again first: valkey-py reads the URL
+    with ``urlsplit``, which a ``#``, ``/`` or ``?`` in a password cuts short, and then quotes
+    a piece of the password in "Port could not be cast to integer value as …".
+
+    Raises:
+        ValueError: the URL cannot be read (its message quotes no password).
     """
-    raw_url = url.reveal() if isinstance(url, Secret) else url
+    raw_url = split_credentials(url.reveal() if isinstance(url, Secret) else url).normalised()
     options: dict[str, Any] = {"health_check_interval": 30}
     if reconnect_once:
         options = {

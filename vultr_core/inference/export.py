@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from vultr_core.inference.session import ChatParameters, Exchange, ReplyRecord, session_totals
+from vultr_core.url_credentials import without_userinfo
 
 KEY_VARIABLE = "VULTR_INFERENCE_API_KEY"
 
@@ -72,6 +73,7 @@ def _reply_json(lane: str, reply: ReplyRecord) -> dict[str, Any]:
 
 def python_snippet(body: Mapping[str, Any], base_url: str) -> str:
     """The request with the ``openai`` SDK, which Vultr's docs point people to."""
+    base_url = without_userinfo(base_url)
     arguments = ",\n".join(
         f"    {name}={value!r}" for name, value in body.items() if name != "stream"
     )
@@ -90,6 +92,7 @@ def python_snippet(body: Mapping[str, Any], base_url: str) -> str:
 
 
 def curl_snippet(body: Mapping[str, Any], base_url: str) -> str:
+    base_url = without_userinfo(base_url)
     payload = json.dumps({**body, "stream": True}, indent=2, ensure_ascii=False)
     return (
         f"curl --no-buffer {shlex.quote(base_url.rstrip('/') + '/chat/completions')} \\\n"

@@ -85,16 +85,17 @@ class ChatReply:
     timings: ReplyTimings
 
 
-def json_body(response: httpx.Response) -> Mapping[str, Any]:
+def json_body(content: bytes, response: httpx.Response) -> Mapping[str, Any]:
+    """``content`` (the body of ``response``, read within limits) as a JSON object."""
     try:
-        body = response.json()
+        body = json.loads(content)
     except (json.JSONDecodeError, UnicodeDecodeError):
         body = None
     if not isinstance(body, Mapping):
         raise MalformedResponseError(
             f"{response.request.method} {response.request.url.path} returned HTTP "
             f"{response.status_code} with a body that is not a JSON object "
-            f"({len(response.content)} bytes)",
+            f"({len(content)} bytes)",
             status=response.status_code,
         )
     return body

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vultr_core.api.errors import VultrError
-from vultr_core.inference.client import ChatMessage, chat_body, describe_error
+from vultr_core.api.errors import RequestCancelledError, VultrError
+from vultr_core.inference.client import ChatMessage, chat_body
 from vultr_core.inference.prices import NO_PRICE, ModelPrice, find_price, format_cost_usd
 from vultr_core.inference.replies import ChatReply
+from vultr_core.inference.sentences import describe_error
 from vultr_core.inference.streaming import ChatStream
 
 
@@ -115,8 +116,12 @@ class PendingExchange:
     """A prompt whose replies are streaming, kept in the session state so that a rerun (the
     Stop button, or any other widget) can keep what had arrived instead of losing it.
 
-    Lane "a" may stream through ``stream`` (read by st.write_stream); several lanes stream
-    through ``side``, and each ``LaneUpdate`` is passed to ``take``.
+    Lane "a" may stream through ``stream``; several lanes stream through ``side``, and each
+    ``LaneUpdate`` is passed to ``take``. Two script runs may hold it at once: Streamlit
+    starts the rerun a Stop click causes while the old run is still blocked on the stream.
+    The new run's ``stop()`` sets ``cancel`` (a retry wait ends, nothing more is sent),
+    closes the streams from its own thread and settles the exchange; the old run's
+    ``settle()`` then returns None, so the exchange is kept exactly once.
     """
 
     prompt: str
@@ -128,6 +133,9 @@ class PendingExchange:
     replies: dict[str, ReplyRecord] = field(default_factory=dict)
     stream: ChatStream | None = None
     side: SideBySide | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+    _settled: bool = False
+    _settle_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def start(
@@ -148,6 +156,10 @@ class PendingExchange:
         return chat_body(self.messages["a"], model=self.models["a"], **self.parameters.as_kwargs())
 
     def fail(self, lane: str, error: VultrError) -> None:
+        """Record a lane's failure; a lane cancelled by Stop is not a failure: it ends as
+        stopped."""
+        if isinstance(error, RequestCancelledError):
+            return
         text = self.texts.get(lane, "")
         if lane == "a" and self.stream is not None:
             text = self.stream.text
@@ -179,13 +191,22 @@ class PendingExchange:
                 replies[lane] = ReplyRecord(model, text, "stopped", price=price)
         return Exchange(self.prompt, replies, self.request_body)
 
-    def stopped(self) -> Exchange:
-        """The exchange as it stood when interrupted: every lane's text so far."""
+    def settle(self) -> Exchange | None:
+        """The finished exchange for the first caller; None for any later one."""
+        with self._settle_lock:
+            if self._settled:
+                return None
+            self._settled = True
+        return self.finished()
+
+    def stop(self) -> Exchange | None:
+        """Stop every lane, from any thread, and settle: every lane's text so far."""
+        self.cancel.set()
         if self.side is not None:
             self.side.close()
         if self.stream is not None:
             self.stream.close()
-        return self.finished()
+        return self.settle()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,14 +282,16 @@ class LaneUpdate:
 class SideBySide:
     """Several streams run at once, each opened and read on its own thread.
 
-    Iterate for ``LaneUpdate``s in arrival order; ``close()`` (or abandoning the iteration)
-    stops every lane that is still reading.
+    Iterate for ``LaneUpdate``s in arrival order; ``close()`` (from any thread, or by
+    abandoning the iteration) closes every lane's stream, so a lane blocked reading ends too.
     """
 
     openers: Mapping[str, Callable[[], ChatStream]]
     _updates: queue.Queue[LaneUpdate | None] = field(default_factory=queue.Queue)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
+    _streams: list[ChatStream] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __iter__(self) -> Iterator[LaneUpdate]:
         for lane, opener in self.openers.items():
@@ -289,11 +312,20 @@ class SideBySide:
             self.close()
 
     def close(self) -> None:
-        self._stop.set()
+        with self._lock:
+            self._stop.set()
+            streams = list(self._streams)
+        for stream in streams:
+            stream.close()
 
     def _pump(self, lane: str, opener: Callable[[], ChatStream]) -> None:
         try:
             with opener() as stream:
+                with self._lock:
+                    self._streams.append(stream)
+                    stopped = self._stop.is_set()
+                if stopped:
+                    stream.close()
                 for delta in stream:
                     if self._stop.is_set():
                         break

@@ -40,7 +40,7 @@ def instances_frame(instances: Iterable[Instance]) -> pd.DataFrame:
             "power_status": i.power_status,
             "server_status": i.server_status,
             "vcpu_count": i.vcpu_count,
-            "ram_gb": i.ram_mb / 1024,
+            "ram_gb": None if i.ram_mb is None else i.ram_mb / 1024,
             "disk_gb": i.disk_gb,
             "main_ip": i.main_ip,
             "tags": list(i.tags),
@@ -52,7 +52,8 @@ def instances_frame(instances: Iterable[Instance]) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows, columns=INSTANCE_COLUMNS)
     frame["date_created"] = pd.to_datetime(frame["date_created"], utc=True)
-    return frame
+    # Nullable integers: a figure the API sent no valid value for stays empty, not 0 or NaN.
+    return frame.astype({"vcpu_count": "Int64", "ram_gb": float, "disk_gb": "Int64"})
 
 
 def filter_instances(
@@ -139,7 +140,7 @@ def databases_frame(
             "replica_of": replica_of,
             "tag": database.tag,
             "vcpus": database.plan_vcpus,
-            "ram_gb": database.plan_ram_mb / 1024,
+            "ram_gb": None if database.plan_ram_mb is None else database.plan_ram_mb / 1024,
             "disk_gb": database.plan_disk_gb,
             "latest_backup": database.latest_backup,
             "date_created": database.date_created,
@@ -154,4 +155,6 @@ def databases_frame(
     frame = pd.DataFrame(rows, columns=DATABASE_COLUMNS)
     for column in ("latest_backup", "date_created"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    return frame.astype({"monthly_cost_usd": float, "disk_gb": float})
+    return frame.astype(
+        {"monthly_cost_usd": float, "vcpus": "Int64", "ram_gb": float, "disk_gb": float}
+    )

@@ -65,4 +65,4 @@ def valkey_instances_frame(
     frame = pd.DataFrame(rows, columns=VALKEY_COLUMNS)
     numeric = ["monthly_cost_usd", "month_to_date_usd", "memory_used_pct", "cpu_used_pct"]
     frame[numeric] = frame[numeric].astype(float)
-    return frame
+    return frame.astype({"ram_mb": "Int64"})

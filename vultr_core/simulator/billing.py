@@ -40,19 +40,22 @@ class Charge:
     cap_hours: int = HOURS_PER_BILLING_MONTH
     quantity: int = 1
     owner: str = ""
+    # When it was destroyed (the demo's past: past.py); None while it still exists.
+    ended: datetime | None = None
 
     def line(self, period: Period) -> JsonObject | None:
         """This charge's line item for `period`, or None if it did not exist then."""
         begin = max(self.created, period.start)
-        if begin >= period.end:
+        end = period.end if self.ended is None else min(period.end, self.ended)
+        if begin >= end:
             return None
-        hours = max(1, math.ceil((period.end - begin).total_seconds() / SECONDS_PER_HOUR))
+        hours = max(1, math.ceil((end - begin).total_seconds() / SECONDS_PER_HOUR))
         hourly = self.monthly_usd / self.cap_hours
         return {
             "description": self.description,
             "product": self.product,
             "start_date": period.start_text if begin == period.start else iso(begin),
-            "end_date": period.end_text,
+            "end_date": period.end_text if end == period.end else iso(end),
             "units": hours * self.quantity,
             "unit_type": "hours",
             "unit_price": round(hourly, UNIT_PRICE_DECIMALS),

@@ -188,6 +188,16 @@ INSTANCE_PLANS: tuple[InstancePlan, ...] = (
 
 PLAN_BY_ID = {plan.id: plan for plan in INSTANCE_PLANS}
 
+ALL_PLAN_TYPES = "all"
+METAL_PLAN_TYPE = "vbm"
+"""The `type` filter's name for bare metal in `/regions/{id}/availability` (vultr-api.md 2.6)."""
+
+
+def plan_type_matches(wanted: str, plan_type: str) -> bool:
+    """The `type` filter of `/plans` and `/regions/{id}/availability`: `all`, one family, or a
+    family prefix (`voc` means every Optimized Cloud family: voc-g, voc-c, voc-m, voc-s)."""
+    return wanted == ALL_PLAN_TYPES or plan_type == wanted or plan_type.startswith(f"{wanted}-")
+
 
 @dataclass(frozen=True)
 class MetalPlan:

@@ -17,6 +17,8 @@ from typing import Protocol
 import httpx
 
 from .faults import FaultInjector, Faults
+from .hostile_data import make_hostile
+from .hostile_wire import answer_on_a_hostile_wire
 from .inference import InferenceApi
 from .inference_usage import USAGE_SHAPES, UsageShape
 from .management import ManagementApi
@@ -82,7 +84,10 @@ class Simulator:
             self.organisation, api_key, legacy_engine_names, inference_usage_shape
         )
         created = int(self.organisation.now.timestamp())
-        inference = InferenceApi(inference_api_key, self._injector, created, token_sleep)
+        subscription_keys = [s.json["api_key"] for s in self.organisation.inference_subscriptions]
+        inference = InferenceApi(
+            inference_api_key, self._injector, created, token_sleep, subscription_keys
+        )
         # Longest prefix first; the first service also answers paths no service owns (404).
         self._services: list[Service] = [management, inference]
 
@@ -117,11 +122,17 @@ class Simulator:
 
     def transport(self) -> httpx.BaseTransport:
         """An in-process httpx transport (thread-safe; the host name is ignored)."""
-        return SimulatorTransport(self.handle)
+        return SimulatorTransport(self.handle, sleep=self._stall_sleep)
 
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> SimulatorServer:
-        """Serve over real HTTP/1.1 on a background thread; port 0 picks a free port."""
-        return SimulatorServer(self.handle, host, port)
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0, *, tls: bool = False
+    ) -> SimulatorServer:
+        """Serve over real HTTP/1.1 on a background thread; port 0 picks a free port.
+
+        ``tls`` serves HTTPS with a fresh self-signed certificate, which clients refuse unless
+        told to trust ``server.certificate_pem``.
+        """
+        return SimulatorServer(self.handle, host, port, sleep=self._stall_sleep, tls=tls)
 
     # -- the request pipeline -------------------------------------------------------------------
 
@@ -134,7 +145,9 @@ class Simulator:
         """
         status = NO_RESPONSE_STATUS
         try:
-            response = self._answer(request, read_timeout_s)
+            response = make_hostile(
+                self.faults, request.path, self._answer(request, read_timeout_s)
+            )
             status = response.status
             return response
         finally:
@@ -157,14 +170,28 @@ class Simulator:
         if verdict.drop:
             raise ConnectionDroppedError
         if verdict.status is not None:
-            response = service.error(verdict.status)
+            echoed = request.headers.get("authorization", "") if verdict.echo_authorization else ""
+            response = service.error(
+                verdict.status, f"Invalid Authorization header: {echoed}" if echoed else None
+            )
             if verdict.retry_after is not None:
                 response = response.with_header("retry-after", verdict.retry_after)
             return response
-        response = service.handle(request)
+        response = answer_on_a_hostile_wire(
+            self.faults,
+            request,
+            service.handle,
+            sleep=self._stall_sleep,
+            victim_instance_id=self._victim_instance_id(),
+        )
         if verdict.malformed:
             return _truncated(response)
         return response
+
+    def _victim_instance_id(self) -> str:
+        """The instance a hostile database id points at (hostile_wire.py)."""
+        instances = self.organisation.instances
+        return str(instances[0]["id"]) if instances else "0"
 
     def _service_for(self, path: str) -> Service:
         for service in self._services:

@@ -99,9 +99,7 @@ class DatabaseHandlers:
         return SimResponse.json({"available_updates": self._extras(ids)[1].maintenance})
 
     def connection_pools(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
-        pools = self._extras(ids)[1].connection_pools
-        if pools is None:
-            raise ApiError(400, "Connection pools are only available for PostgreSQL databases.")
+        pools = self._pools(ids)
         return SimResponse.json({**pools, "meta": {"total": len(pools["connection_pools"])}})
 
     def database_users(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
@@ -110,11 +108,34 @@ class DatabaseHandlers:
             users = [_legacy_user(user) for user in users]
         return SimResponse.json({"users": users, "meta": {"total": len(users)}})
 
+    def database_user(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        user = _named(self._extras(ids)[1].users, "username", ids["username"], "User")
+        return SimResponse.json({"user": _legacy_user(user) if self._legacy else user})
+
     def database_dbs(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        dbs = self._logical_databases(ids)
+        return SimResponse.json({"dbs": dbs, "meta": {"total": len(dbs)}})
+
+    def database_db(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        db = _named(self._logical_databases(ids), "name", ids["db_name"], "Logical database")
+        return SimResponse.json({"db": db})
+
+    def connection_pool(self, _request: SimRequest, ids: dict[str, str]) -> SimResponse:
+        pools = self._pools(ids)["connection_pools"]
+        pool = _named(pools, "name", ids["pool_name"], "Connection pool")
+        return SimResponse.json({"connection_pool": pool})
+
+    def _logical_databases(self, ids: dict[str, str]) -> list[JsonObject]:
         dbs = self._extras(ids)[1].dbs
         if dbs is None:
             raise ApiError(400, "Logical databases are only available for MySQL and PostgreSQL.")
-        return SimResponse.json({"dbs": dbs, "meta": {"total": len(dbs)}})
+        return dbs
+
+    def _pools(self, ids: dict[str, str]) -> JsonObject:
+        pools = self._extras(ids)[1].connection_pools
+        if pools is None:
+            raise ApiError(400, "Connection pools are only available for PostgreSQL databases.")
+        return pools
 
     def database_alerts(self, request: SimRequest, ids: dict[str, str]) -> SimResponse:
         """A read served as POST with `{"period": "day|week|month|year"}`; 422 otherwise."""
@@ -154,6 +175,14 @@ class DatabaseHandlers:
             for engine, supported in plan["supported_engines"].items()
         }
         return {**plan, "supported_engines": engines}
+
+
+def _named(items: list[JsonObject], field: str, value: str, kind: str) -> JsonObject:
+    """The item whose `field` is `value`; Vultr's 404 names what was not found."""
+    found = next((item for item in items if item[field] == value), None)
+    if found is None:
+        raise ApiError(404, f"{kind} not found.")
+    return found
 
 
 def _legacy_user(user: JsonObject) -> JsonObject:

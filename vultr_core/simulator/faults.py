@@ -21,6 +21,9 @@ ALWAYS = -1
 RATE_WINDOW_S = 1.0
 """Width of the sliding window `rate_limit_per_s` is enforced over (Vultr: 30 requests/second)."""
 
+DEFAULT_DRIP_FOR_S = 3600.0
+"""How long a drip lasts before the real body follows: far past any sane deadline."""
+
 
 @dataclass
 class Faults:
@@ -48,6 +51,26 @@ class Faults:
     token_ms: float = 0.0
     stream_break_count: int = 0
     unavailable_models: frozenset[str] = frozenset()
+    # A hostile model reply (inference_hostile.py: keep-alive-only, slow-drip, beacon,
+    # oversized-event) and the pause between its keep-alives, tokens or bytes.
+    hostile_reply: str | None = None
+    hostile_interval_ms: float = 1000.0
+    # Hostile: a `status_code` error's message quotes the request's Authorization header back,
+    # as careless servers and proxies do, to prove the key never reaches a screen or a log.
+    echo_authorization: bool = False
+    # Hostile data (hostile_data.py): Markdown, HTML, escape sequences and formulas in every
+    # name and message; dates at year 1, 9999 and past 2262; NaN, Infinity, 1e20, negatives.
+    hostile_text: bool = False
+    hostile_dates: bool = False
+    hostile_numbers: bool = False
+    # Hostile wire (hostile_wire.py): answers that would hold or swamp a client. Rates in
+    # bytes a second (0: off); a drip sends whitespace for `drip_for_s` before the real body.
+    drip_bytes_per_s: float = 0.0
+    drip_for_s: float = DEFAULT_DRIP_FOR_S
+    slow_headers_bytes_per_s: float = 0.0
+    gzip_bomb_mb: int = 0
+    endless_cursors: bool = False
+    hostile_ids: bool = False
 
     def reset(self) -> None:
         """Switch every fault off again (in place, so references held elsewhere see it)."""
@@ -66,6 +89,7 @@ class FaultVerdict:
     status: int | None = None
     retry_after: str | None = None
     malformed: bool = False
+    echo_authorization: bool = False
 
 
 NO_FAULT = FaultVerdict()
@@ -79,6 +103,8 @@ class ReplyFaults:
     token_s: float = 0.0
     break_midway: bool = False
     unavailable_models: frozenset[str] = frozenset()
+    hostile: str | None = None
+    hostile_interval_s: float = 1.0
 
 
 class FaultInjector:
@@ -128,7 +154,11 @@ class FaultInjector:
                 return FaultVerdict(drop=True)
             if faults.status_code is not None and _take(faults, "status_count"):
                 retry_after = _retry_after(faults) if faults.status_code == 429 else None
-                return FaultVerdict(status=faults.status_code, retry_after=retry_after)
+                return FaultVerdict(
+                    status=faults.status_code,
+                    retry_after=retry_after,
+                    echo_authorization=faults.echo_authorization,
+                )
             if faults.error_rate > 0 and self._rng.random() < faults.error_rate:
                 return FaultVerdict(status=500)
             return FaultVerdict(malformed=_take(faults, "malformed_count"))
@@ -144,6 +174,8 @@ class FaultInjector:
                 token_s=max(0.0, faults.token_ms / 1000.0),
                 break_midway=streaming and _take(faults, "stream_break_count"),
                 unavailable_models=frozenset(faults.unavailable_models),
+                hostile=faults.hostile_reply,
+                hostile_interval_s=max(0.0, faults.hostile_interval_ms / 1000.0),
             )
 
     def _over_rate_limit(self, limit_per_s: float | None) -> bool:

@@ -4,7 +4,11 @@
 usage in a last chunk when `stream_options.include_usage` is set) and `GET /v1/health`.
 Errors use OpenRouter's envelope (section 3.5) except a missing key, which gets the plain
 `{"message": "No API key provided"}` seen in the wild. The pace of a reply (time to first
-token, time per token), a stream breaking off and unavailable models are fault knobs.
+token, time per token), a stream breaking off, unavailable models and hostile replies
+(inference_hostile.py) are fault knobs.
+
+Keys: the simulator's own inference key, and the `api_key` of every subscription that
+`GET /v2/inference` lists, as on Vultr (vultr-api.md 2.17, 3.1).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .faults import FaultInjector, ReplyFaults
+from .inference_hostile import BEACON, beacon_text, check_mode, hostile_body, hostile_events
 from .inference_replies import (
     MODELS,
     find_model,
@@ -23,7 +28,13 @@ from .inference_replies import (
     reply_text,
     split_tokens,
 )
-from .messages import ConnectionDroppedError, JsonObject, SimRequest, SimResponse
+from .messages import (
+    JSON_CONTENT_TYPE,
+    ConnectionDroppedError,
+    JsonObject,
+    SimRequest,
+    SimResponse,
+)
 
 PREFIX = "/v1/"
 CHAT_PATH = "/v1/chat/completions"
@@ -113,9 +124,16 @@ class InferenceApi:
     prefix = PREFIX
 
     def __init__(
-        self, api_key: str | None, injector: FaultInjector, created: int, sleep: Sleep
+        self,
+        api_key: str | None,
+        injector: FaultInjector,
+        created: int,
+        sleep: Sleep,
+        subscription_keys: Sequence[str] = (),
     ) -> None:
+        """``api_key`` None serves anyone; otherwise it and ``subscription_keys`` are accepted."""
         self._api_key = api_key
+        self._keys = frozenset(() if api_key is None else (api_key, *subscription_keys))
         self._injector = injector
         self._created = created
         self._sleep = sleep
@@ -147,11 +165,12 @@ class InferenceApi:
         """Bearer auth; `GET /v1/models` also answers without a key (vultr-api.md 3.1)."""
         if self._api_key is None:
             return None
-        header = request.headers.get("authorization")
-        if header is None:
+        header = request.headers.get("authorization", "").strip()
+        if not header:
+            # An empty `Authorization:` header is no key at all.
             return None if public else SimResponse.json(NO_KEY_BODY, status=401)
         scheme, _, key = header.partition(" ")
-        if scheme.lower() == "bearer" and key.strip() == self._api_key:
+        if scheme.lower() == "bearer" and key.strip() in self._keys:
             return None
         return error_response(401)
 
@@ -181,6 +200,10 @@ class InferenceApi:
                 "context_length_exceeded",
             )
         pieces, finish_reason = _reply(chat)
+        if faults.hostile is not None:
+            check_mode(faults.hostile)
+        if faults.hostile == BEACON:
+            pieces, finish_reason = split_tokens(beacon_text(chat.messages)), "stop"
         usage = {
             "prompt_tokens": input_tokens,
             "completion_tokens": len(pieces),
@@ -189,6 +212,8 @@ class InferenceApi:
         reply_id = "chatcmpl-" + hashlib.sha256(request.body).hexdigest()[:24]
         if chat.stream:
             events = self._events(chat, reply_id, pieces, finish_reason, usage, faults)
+            if faults.hostile not in (None, BEACON):
+                events = self._hostile_events(chat, reply_id, pieces, faults)
             return SimResponse(
                 200,
                 headers=(("content-type", EVENT_STREAM), ("cache-control", "no-cache")),
@@ -198,16 +223,28 @@ class InferenceApi:
         if pieces and generation_s > 0:
             self._sleep(generation_s)
         message = {"role": "assistant", "content": "".join(pieces).lstrip()}
-        return SimResponse.json(
-            {
-                "id": reply_id,
-                "object": "chat.completion",
-                "created": self._created,
-                "model": chat.model,
-                "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
-                "usage": usage,
-            }
-        )
+        completion = {
+            "id": reply_id,
+            "object": "chat.completion",
+            "created": self._created,
+            "model": chat.model,
+            "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
+            "usage": usage,
+        }
+        if faults.hostile not in (None, BEACON):
+            body = hostile_body(faults.hostile, completion, faults.hostile_interval_s, self._sleep)
+            return SimResponse(200, headers=(("content-type", JSON_CONTENT_TYPE),), stream=body)
+        return SimResponse.json(completion)
+
+    def _hostile_events(
+        self, chat: ChatRequest, reply_id: str, pieces: Sequence[str], faults: ReplyFaults
+    ) -> Iterator[bytes]:
+        def chunk(delta: JsonObject) -> bytes:
+            choice = {"index": 0, "delta": delta, "finish_reason": None}
+            return _event(self._chunk(chat, reply_id, [choice]))
+
+        mode = faults.hostile or ""
+        return hostile_events(mode, chunk, pieces, faults.hostile_interval_s, self._sleep)
 
     def _events(
         self,
@@ -280,7 +317,7 @@ def _read_chat(raw: bytes) -> ChatRequest:
     return ChatRequest(
         model=model,
         messages=_messages(body.get("messages")),
-        max_tokens=_positive_int(body, "max_tokens"),
+        max_tokens=_max_tokens(body),
         stop=_stop(body.get("stop")),
         seed=_int_or_none(body, "seed"),
         stream=body.get("stream") is True,
@@ -309,6 +346,17 @@ def _messages(value: object) -> list[JsonObject]:
         if not isinstance(message.get("content"), str):
             raise RequestError(422, f"messages[{index}].content: must be a string")
     return value
+
+
+def _max_tokens(body: dict[str, Any]) -> int | None:
+    """The reply's token limit: `max_tokens` (2024) or `max_completion_tokens` (2026
+    reference, vultr-api.md 3.3); when both are sent, the smaller holds."""
+    limits = [
+        limit
+        for name in ("max_tokens", "max_completion_tokens")
+        if (limit := _positive_int(body, name)) is not None
+    ]
+    return min(limits) if limits else None
 
 
 def _positive_int(body: dict[str, Any], name: str) -> int | None:

@@ -7,11 +7,13 @@ machines. The role table below is the small organisation; larger sizes scale its
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from .billing import GPU_HOURS_PER_BILLING_MONTH, HOURS_PER_BILLING_MONTH, Charge
 from .catalog import METAL_PLAN_BY_ID, PLAN_BY_ID
+from .estate import GIB_BYTES
 from .generation import Generator, SecretMaker, iso, month_start
 from .messages import JsonObject
 
@@ -22,6 +24,12 @@ DEPLOYING_AGE = timedelta(minutes=5)
 CREATED_THIS_MONTH_SHARE = 0.05
 MIN_CREATED_THIS_MONTH = 3
 IPV6_SHARE = 0.6
+INBOUND_SHARE = 0.3
+"""Inbound traffic as a share of outbound: the team serves more than it fetches."""
+SENT_SHARE_OF_ALLOWANCE = (0.05, 0.6)
+"""How much of its monthly transfer allowance a server sends: drawn once per server."""
+DAILY_JITTER = (0.6, 1.4)
+SECONDS_PER_DAY = 86_400
 
 UBUNTU_2404 = ("Ubuntu 24.04 LTS x64", 2284)
 UBUNTU_2204 = ("Ubuntu 22.04 LTS x64", 1743)
@@ -272,3 +280,31 @@ def _bare_metal(gen: Generator, number: int) -> tuple[JsonObject, datetime]:
         "vpc_only": False,
     }
     return metal, created
+
+
+def daily_bandwidth(
+    server_id: str, allowance_gb: int, created: datetime, now: datetime, days: int
+) -> JsonObject:
+    """`/bandwidth` of an instance or bare-metal server: bytes per UTC day, the last `days` days
+    up to today (today and the day it was created count in part, days before it not at all).
+
+    Seeded by the server's id and the day rather than the organisation's generators, so serving
+    it draws nothing from them and the same day always reads the same.
+    """
+    sent_share = random.Random(server_id).uniform(*SENT_SHARE_OF_ALLOWANCE)
+    bytes_per_day = allowance_gb * GIB_BYTES * sent_share * 24 / HOURS_PER_BILLING_MONTH
+    today = now.date()
+    result: JsonObject = {}
+    for back in range(days - 1, -1, -1):
+        day = today - timedelta(days=back)
+        start = datetime.combine(day, time(), tzinfo=UTC)
+        begin, end = max(start, created), min(start + timedelta(days=1), now)
+        if end <= begin:
+            continue
+        jitter = random.Random(f"{server_id}:{day.isoformat()}").uniform(*DAILY_JITTER)
+        sent = int(bytes_per_day * jitter * (end - begin).total_seconds() / SECONDS_PER_DAY)
+        result[day.isoformat()] = {
+            "incoming_bytes": int(sent * INBOUND_SHARE),
+            "outgoing_bytes": sent,
+        }
+    return result

@@ -19,7 +19,10 @@ _CLUSTER_SHAPES = (
     ("staging-cluster", "ams", False, (("default", "vc2-1c-2gb", 2, False),)),
     ("data-cluster", "ord", True, (("spark", "voc-m-2c-16gb-50s", 3, True),)),
 )  # fmt: skip
-KUBERNETES_VERSION = "v1.31.2+1"
+KUBERNETES_VERSIONS = ("v1.32.3+1", "v1.31.2+1", "v1.30.6+1")
+"""`/v2/kubernetes/versions`, newest first; the clusters run the middle one, so one upgrade is
+available to them."""
+KUBERNETES_VERSION = KUBERNETES_VERSIONS[1]
 
 
 def build_kubernetes(gen: Generator, estate: Estate, count: int) -> None:

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import threading
 
+from .catalogue_handlers import CatalogueHandlers
+from .compute_handlers import ComputeHandlers
 from .database_handlers import DatabaseHandlers
 from .inference_usage import Subscription, UsageShape
 from .management_routing import (
+    UNKNOWN_ROUTE_MESSAGE,
     ApiError,
     Handler,
+    MethodNotAllowedError,
     Route,
-    compile_route,
+    RouteNotFoundError,
+    Router,
     error_response,
     index_by_id,
     paged_response,
@@ -24,11 +29,22 @@ from .management_routing import (
 from .messages import JsonObject, SimRequest, SimResponse
 from .organisation import Organisation
 from .pagination import Listing, PaginationError
+from .storage import block_snapshots
 
 PREFIX = "/v2/"
 
-# Catalogue routes that answer without a key (vultr-api.md 1.1); a wrong key still gets 401.
-PUBLIC_PATHS = frozenset({"/v2/plans", "/v2/plans-metal", "/v2/regions"})
+# Routes that answer without a key: those the OpenAPI document marks `security: []` (vultr-api.md
+# 1.1 names plans and regions). A wrong key still gets 401.
+PUBLIC_PATHS = frozenset(
+    {
+        "/v2/plans",
+        "/v2/plans-metal",
+        "/v2/regions",
+        "/v2/regions/{region-id}/availability",
+        "/v2/kubernetes/versions",
+        "/v2/object-storage/clusters",
+    }
+)
 
 
 class ManagementApi:
@@ -48,20 +64,22 @@ class ManagementApi:
         self._usage_shape = inference_usage_shape
         self._lock = threading.Lock()
         self._database_handlers = DatabaseHandlers(organisation, legacy_engine_names)
-        self._routes = self._route_table()
+        self._catalogue_handlers = CatalogueHandlers(organisation)
         org = organisation
         subid = org.subids.__getitem__
         self._listings = {
             "instances": Listing.by(org.instances, lambda item: subid(item["id"])),
             "bare_metals": Listing.by(org.bare_metals, lambda item: subid(item["id"])),
             "blocks": Listing.by(org.blocks, lambda item: subid(item["id"])),
+            "block_snapshots": Listing.by(
+                block_snapshots(org.blocks, org.now), lambda item: item["id"]
+            ),
             "load_balancers": Listing.by(org.load_balancers, lambda item: subid(item["id"])),
             "vke_clusters": Listing.by(org.kubernetes_clusters, lambda item: subid(item["id"])),
             "object_storages": Listing.by(org.object_storages, lambda item: subid(item["id"])),
             "reserved_ips": Listing.by(org.reserved_ips, lambda item: subid(item["id"])),
             "snapshots": Listing.by(org.snapshots, lambda item: subid(item["id"])),
             "registries": Listing.by(org.registries, lambda item: subid(item["id"])),
-            "plans": Listing.by(org.plans, lambda item: item["id"]),
             "plans_metal": Listing.by(org.metal_plans, lambda item: item["id"]),
             # Vultr's region cursors carry the id upper-cased (`next__AMS`, vultr-api.md 1.5).
             "regions": Listing.by(org.regions, lambda item: item["id"].upper()),
@@ -69,6 +87,8 @@ class ManagementApi:
             "billing_invoices": Listing.by(org.ledger.invoices, lambda item: item["id"]),
         }
         self._by_id = {name: index_by_id(listing) for name, listing in self._listings.items()}
+        self._compute_handlers = ComputeHandlers(organisation, self._by_id)
+        self._router = Router(self._route_table())
         self._invoices = {str(invoice["id"]): invoice for invoice in org.ledger.invoices}
         self._invoice_items: dict[int, Listing] = {}
         self._subscriptions = {sub.json["id"]: sub for sub in org.inference_subscriptions}
@@ -77,18 +97,17 @@ class ManagementApi:
 
     def handle(self, request: SimRequest) -> SimResponse:
         """Answer one request: route, authenticate, run the handler; errors as Vultr bodies."""
-        matches = [(route, m) for route in self._routes if (m := route.pattern.match(request.path))]
-        if not matches:
-            return error_response(404)
-        chosen = next(((r, m) for r, m in matches if r.method == request.method), None)
-        if chosen is None:
+        try:
+            route, ids = self._router.resolve(request.method, request.path)
+        except RouteNotFoundError:
+            return error_response(404, UNKNOWN_ROUTE_MESSAGE)
+        except MethodNotAllowedError:
             return error_response(405)
-        route, match = chosen
         if not self._authorised(request, route.public):
             return error_response(401)
         try:
             with self._lock:
-                return route.handler(request, match.groupdict())
+                return route.handler(request, ids)
         except ApiError as err:
             return error_response(err.status, err.message)
         except PaginationError as err:
@@ -98,18 +117,22 @@ class ManagementApi:
         return error_response(status, message)
 
     def _authorised(self, request: SimRequest, public: bool) -> bool:
-        """Bearer auth; public routes also work without a key, but not with a wrong one."""
+        """Bearer auth; public routes also work without a key, but not with a wrong one.
+
+        An empty or blank `Authorization:` header is no key at all, as for a missing header.
+        """
         if self._api_key is None:
             return True
-        header = request.headers.get("authorization")
-        if header is None:
+        header = request.headers.get("authorization", "")
+        if not header.strip():
             return public
         scheme, _, key = header.partition(" ")
         return scheme.lower() == "bearer" and key.strip() == self._api_key
 
     def _route_table(self) -> list[Route]:
-        """Literal paths come before `{id}` templates that would also match them."""
+        """Every served route; the router lets a literal segment win over a `{parameter}`."""
         databases = self._database_handlers
+        catalogue, compute = self._catalogue_handlers, self._compute_handlers
         table: list[tuple[str, str, Handler]] = [
             ("GET", "/v2/account", self._account),
             ("GET", "/v2/account/bandwidth", self._bandwidth),
@@ -120,13 +143,15 @@ class ManagementApi:
             ("GET", "/v2/billing/pending-charges", self._pending_charges),
             ("GET", "/v2/instances", self._instances),
             ("GET", "/v2/instances/{instance-id}", self._getter("instances", "instance")),
+            ("GET", "/v2/instances/{instance-id}/bandwidth", compute.instance_bandwidth),
             ("DELETE", "/v2/instances/{instance-id}", self._delete_instance),
             ("POST", "/v2/instances/{instance-id}/halt", self._power("stopped")),
             ("POST", "/v2/instances/{instance-id}/start", self._power("running")),
             ("POST", "/v2/instances/{instance-id}/reboot", self._power("running")),
-            ("GET", "/v2/plans", self._plans),
+            ("GET", "/v2/plans", catalogue.plans),
             ("GET", "/v2/plans-metal", self._lister("plans_metal")),
             ("GET", "/v2/regions", self._lister("regions")),
+            ("GET", "/v2/regions/{region-id}/availability", catalogue.region_availability),
             ("GET", "/v2/databases", databases.database_list),
             ("GET", "/v2/databases/plans", databases.database_plans),
             ("GET", "/v2/databases/{database-id}", databases.database),
@@ -134,8 +159,15 @@ class ManagementApi:
             ("GET", "/v2/databases/{database-id}/backups", databases.database_backups),
             ("GET", "/v2/databases/{database-id}/maintenance", databases.database_maintenance),
             ("GET", "/v2/databases/{database-id}/connection-pools", databases.connection_pools),
+            (
+                "GET",
+                "/v2/databases/{database-id}/connection-pools/{pool-name}",
+                databases.connection_pool,
+            ),
             ("GET", "/v2/databases/{database-id}/users", databases.database_users),
+            ("GET", "/v2/databases/{database-id}/users/{username}", databases.database_user),
             ("GET", "/v2/databases/{database-id}/dbs", databases.database_dbs),
+            ("GET", "/v2/databases/{database-id}/dbs/{db-name}", databases.database_db),
             ("POST", "/v2/databases/{database-id}/alerts", databases.database_alerts),
             ("GET", "/v2/kubernetes/clusters", self._lister("vke_clusters")),
             (
@@ -143,9 +175,19 @@ class ManagementApi:
                 "/v2/kubernetes/clusters/{vke-id}",
                 self._getter("vke_clusters", "vke_cluster"),
             ),
+            ("GET", "/v2/kubernetes/clusters/{vke-id}/node-pools", compute.node_pools),
+            (
+                "GET",
+                "/v2/kubernetes/clusters/{vke-id}/node-pools/{nodepool-id}",
+                compute.node_pool,
+            ),
+            ("GET", "/v2/kubernetes/versions", catalogue.kubernetes_versions),
             ("GET", "/v2/blocks", self._lister("blocks")),
+            ("GET", "/v2/blocks/snapshots", self._block_snapshots),
             ("GET", "/v2/blocks/{block-id}", self._getter("blocks", "block")),
             ("GET", "/v2/object-storage", self._lister("object_storages")),
+            ("GET", "/v2/object-storage/clusters", catalogue.object_storage_clusters),
+            ("GET", "/v2/object-storage/tiers", catalogue.object_storage_tiers),
             (
                 "GET",
                 "/v2/object-storage/{object-storage-id}",
@@ -159,18 +201,21 @@ class ManagementApi:
             ),
             ("GET", "/v2/bare-metals", self._lister("bare_metals")),
             ("GET", "/v2/bare-metals/{baremetal-id}", self._getter("bare_metals", "bare_metal")),
+            ("GET", "/v2/bare-metals/{baremetal-id}/bandwidth", compute.bare_metal_bandwidth),
             ("GET", "/v2/snapshots", self._snapshots),
             ("GET", "/v2/snapshots/{snapshot-id}", self._getter("snapshots", "snapshot")),
             ("GET", "/v2/reserved-ips", self._lister("reserved_ips")),
             ("GET", "/v2/reserved-ips/{reserved-ip}", self._getter("reserved_ips", "reserved_ip")),
             ("GET", "/v2/registries", self._lister("registries")),
             ("GET", "/v2/registry/{registry-id}", self._registry),
+            ("GET", "/v2/registry/plan/list", catalogue.registry_plans),
+            ("GET", "/v2/registry/region/list", catalogue.registry_regions),
             ("GET", "/v2/inference", self._inference_list),
             ("GET", "/v2/inference/{inference-id}", self._inference),
             ("GET", "/v2/inference/{inference-id}/usage", self._inference_usage),
         ]
         return [
-            Route(method, compile_route(path), handler, public=path in PUBLIC_PATHS)
+            Route(method, path, handler, public=path in PUBLIC_PATHS)
             for method, path, handler in table
         ]
 
@@ -279,24 +324,11 @@ class ManagementApi:
         self._by_id["instances"] = index_by_id(self._listings["instances"])
         return SimResponse.no_content()
 
-    # -- catalogue --------------------------------------------------------------------------------
-
-    def _plans(self, request: SimRequest, _ids: dict[str, str]) -> SimResponse:
-        listing = self._listings["plans"]
-        plan_type, os_name = request.param("type"), request.param("os")
-        if plan_type and plan_type != "all":
-            # `voc` means every Optimized Cloud family (voc-g, voc-c, voc-m, voc-s).
-            listing = listing.where(
-                lambda plan: plan["type"] == plan_type or plan["type"].startswith(f"{plan_type}-")
-            )
-        if os_name:
-            windows = self._org.windows_plan_ids
-            listing = listing.where(
-                lambda plan: os_name.lower() != "windows" or plan["id"] in windows
-            )
-        return paged_response("plans", listing, request)
-
     # -- snapshots, registries ------------------------------------------------------------------
+
+    def _block_snapshots(self, request: SimRequest, _ids: dict[str, str]) -> SimResponse:
+        """Paged under top key `snapshots`, as govultr's ListSnapshots test reads it."""
+        return paged_response("snapshots", self._listings["block_snapshots"], request)
 
     def _snapshots(self, request: SimRequest, _ids: dict[str, str]) -> SimResponse:
         listing = self._listings["snapshots"]

@@ -6,6 +6,7 @@ fault and logging code never depends on how a request arrived.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ class SimResponse:
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
     stream: Iterable[bytes] | None = field(default=None, compare=False)
+    # Seconds between two bytes of the status line and headers (the slow-headers fault).
+    header_pace_s: float = 0.0
 
     @classmethod
     def json(cls, payload: object, status: int = 200) -> SimResponse:
@@ -58,8 +61,7 @@ class SimResponse:
         return cls(204)
 
     def with_header(self, name: str, value: str) -> SimResponse:
-        headers = (*self.headers, (name.lower(), value))
-        return SimResponse(self.status, self.body, headers, self.stream)
+        return dataclasses.replace(self, headers=(*self.headers, (name.lower(), value)))
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,11 @@ from .databases import build_databases
 from .estate import Estate
 from .generation import Generator, SecretMaker, add_months, money, month_start
 from .inference_usage import INFERENCE_PRODUCT, Subscription, build_subscriptions
-from .instances import build_fleet
+from .instances import INBOUND_SHARE, build_fleet
 from .kubernetes import build_kubernetes
 from .messages import JsonObject
 from .networking import build_load_balancers, build_reserved_ips
+from .past_stories import PastPlan, plan_past, usage_by_product
 from .registries import build_registries
 from .storage import build_blocks, build_object_storage, build_snapshots
 
@@ -43,7 +44,6 @@ ACCOUNT_ACLS = (
 FREE_BANDWIDTH_GB = 2048
 """Account-wide free outbound transfer per month (vultr-api.md 2.2 example)."""
 OVERAGE_USD_PER_GB = 0.01
-INBOUND_SHARE = 0.3
 MONTHLY_OVERAGE_GB = (40, 400)
 TOKENS_PER_UNIT = 1_000_000
 
@@ -104,6 +104,7 @@ class Organisation:
     registries: list[JsonObject]
     inference_subscriptions: list[Subscription]
     ledger: Ledger
+    past_plan: PastPlan
     subids: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -143,9 +144,15 @@ def build_organisation(
         _usage_lines(billing_month(moment, k), overage_gb[k], subscriptions, k)
         for k in range(profile.invoices + 1)
     ]
+    # The last 90 days (past.py): its stories may add charges, so it comes before the ledger.
+    past = plan_past(section("past"), fleet, dbs, fleet.charges + dbs.charges + estate.charges)
+    past.usage_by_month = {
+        billing_month(moment, k).start: usage_by_product(lines)
+        for k, lines in enumerate(usage_lines)
+    }
     ledger = build_ledger(
         section("billing"),
-        fleet.charges + dbs.charges + estate.charges,
+        past.charges,
         usage_lines,
         profile.invoices,
         profile.history_months,
@@ -182,6 +189,7 @@ def build_organisation(
         registries=estate.registries,
         inference_subscriptions=subscriptions,
         ledger=ledger,
+        past_plan=past,
     )
     _assign_subids(section("subids"), organisation)
     return organisation

@@ -1,19 +1,28 @@
-"""The simulator over real HTTP/1.1 on loopback, for clients that cannot take a transport.
+"""The simulator over real HTTP/1.1 (or HTTPS) on loopback, for clients that cannot take a
+transport.
 
 `http.server.ThreadingHTTPServer` with daemon handler threads: a hung request never blocks
-`close()`, and concurrent requests are served concurrently (latency faults overlap).
+`close()`, and concurrent requests are served concurrently (latency faults overlap). Over TLS,
+each connection's handshake runs in its handler thread, so a client that refuses the
+certificate never blocks the accept loop.
 """
 
 from __future__ import annotations
 
+import socket
+import ssl
 import sys
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BufferedIOBase
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 from .messages import ConnectionDroppedError, RequestHandler, SimRequest
+
+Sleep = Callable[[float], None]
 
 SHUTDOWN_POLL_S = 0.05
 """How often the accept loop checks for `close()`; it bounds how long closing takes."""
@@ -25,12 +34,48 @@ class _Server(ThreadingHTTPServer):
     # second later), which shows up as random one-second stalls in cold page loads.
     request_queue_size = 128
     handle_request_with: RequestHandler
+    sleep: Sleep = time.sleep
+    tls_context: ssl.SSLContext | None = None
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self.tls_refusals = 0
+        self._refusals_lock = threading.Lock()
+
+    def finish_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """Over TLS: the handshake first; a client that refuses our certificate is counted."""
+        if self.tls_context is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            secured = self.tls_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            with self._refusals_lock:
+                self.tls_refusals += 1
+            return
+        try:
+            super().finish_request(secured, client_address)
+        finally:
+            secured.close()
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up (e.g. closing a stream it stopped reading) is normal."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
+        if isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):
             return
         super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+class _PacedWriter:
+    """Writes one byte at a time, ``pace_s`` apart: the slow-headers fault on the wire."""
+
+    def __init__(self, inner: BufferedIOBase, pace_s: float, sleep: Sleep) -> None:
+        self._inner, self._pace_s, self._sleep = inner, pace_s, sleep
+
+    def write(self, data: bytes) -> int:
+        for position in range(len(data)):
+            self._sleep(self._pace_s)
+            self._inner.write(data[position : position + 1])
+        return len(data)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -38,6 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
     # Streamed replies are many small writes; Nagle's algorithm would hold each one back.
     disable_nagle_algorithm = True
     server: _Server
+    _header_pace_s = 0.0
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
@@ -55,6 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
             # Write nothing; closing the socket is the whole fault.
             self.close_connection = True
             return
+        self._header_pace_s = response.header_pace_s
         try:
             self.send_response(response.status)
             for name, value in response.headers:
@@ -85,6 +132,18 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.wfile.write(b"0\r\n\r\n")
 
+    def end_headers(self) -> None:
+        """Send the status line and headers, byte by byte under the slow-headers fault."""
+        if self._header_pace_s <= 0:
+            super().end_headers()
+            return
+        plain = self.wfile
+        self.wfile = _PacedWriter(plain, self._header_pace_s, self.server.sleep)  # type: ignore[assignment]
+        try:
+            super().end_headers()
+        finally:
+            self.wfile = plain
+
     # http.server dispatches on these exact names.
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
 
@@ -95,11 +154,28 @@ class _Handler(BaseHTTPRequestHandler):
 class SimulatorServer:
     """A running HTTP simulator; use as a context manager, or call `close()`."""
 
-    def __init__(self, handle: RequestHandler, host: str, port: int) -> None:
+    def __init__(
+        self,
+        handle: RequestHandler,
+        host: str,
+        port: int,
+        *,
+        sleep: Sleep = time.sleep,
+        tls: bool = False,
+    ) -> None:
         self._server = _Server((host, port), _Handler)
         self._server.handle_request_with = handle
+        self._server.sleep = sleep
+        self.certificate_pem: bytes | None = None
+        if tls:
+            # Imported here: only a TLS server needs cryptography.
+            from .tls import self_signed_certificate, server_context
+
+            self.certificate_pem, key_pem = self_signed_certificate()
+            self._server.tls_context = server_context(self.certificate_pem, key_pem)
         bound_host, bound_port = self._server.server_address[:2]
-        self.base_url = f"http://{bound_host!s}:{bound_port}"
+        scheme = "https" if tls else "http"
+        self.base_url = f"{scheme}://{bound_host!s}:{bound_port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             args=(SHUTDOWN_POLL_S,),
@@ -107,6 +183,11 @@ class SimulatorServer:
             daemon=True,
         )
         self._thread.start()
+
+    @property
+    def tls_refusals(self) -> int:
+        """Connections whose TLS handshake failed: each is one client attempt refused."""
+        return self._server.tls_refusals
 
     def close(self) -> None:
         """Stop accepting requests and release the port (hung handlers are left to die)."""

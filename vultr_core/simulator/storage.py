@@ -6,12 +6,12 @@ Vultr links them; each is billed by size or tier as Vultr bills it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .billing import Charge
 from .catalog import CITY_BY_REGION
 from .estate import GIB_BYTES, Estate, cycled_label
-from .generation import Generator, SecretMaker, iso, money
+from .generation import Generator, SecretMaker, db_time, iso, money
 from .messages import JsonObject
 
 HIGH_PERF_USD_PER_GB = 0.10
@@ -20,6 +20,9 @@ STORAGE_OPT_USD_PER_GB = 0.025
 SNAPSHOT_USD_PER_GB_MONTH = 0.05
 """ANCHORS.md section 0: snapshots are billed $0.05 per GB-month (compressed size)."""
 OLD_SNAPSHOT_DAYS = 90
+BLOCK_SNAPSHOT_SHARE = 0.5
+"""About half the volumes have a snapshot of their own (`/v2/blocks/snapshots`)."""
+BLOCK_SNAPSHOT_DURATION = timedelta(seconds=4)
 
 STORAGE_TIERS: tuple[JsonObject, ...] = (
     {"OBJSTORETIERID": 2, "sales_name": "Standard", "slug": "tier_010k_5000m",
@@ -32,6 +35,7 @@ STORAGE_TIERS: tuple[JsonObject, ...] = (
      "ratelimit_ops_bytes": 1048576000, "is_default": "no"},
 )  # fmt: skip
 OBJECT_STORAGE_CLUSTERS = {"ewr": 2, "sjc": 4, "ams": 6, "sgp": 9, "del": 11, "blr": 13}
+"""Cluster id by region (object-storage cluster ids are ints, vultr-api.md 1.6)."""
 _OBJECT_STORAGE_REGIONS = ("ewr", "sjc", "ams")
 
 
@@ -134,7 +138,7 @@ def build_object_storage(gen: Generator, secrets: SecretMaker, estate: Estate, c
                 "location": CITY_BY_REGION[region],
                 "label": label,
                 "status": "active",
-                "s3_hostname": f"{region}1.vultrobjects.com",
+                "s3_hostname": _s3_hostname(region),
                 "s3_access_key": secrets.token(20),
                 "s3_secret_key": secrets.password(length=40),
                 "tier": {**tier, "locations": list(OBJECT_STORAGE_CLUSTERS)},
@@ -143,3 +147,56 @@ def build_object_storage(gen: Generator, secrets: SecretMaker, estate: Estate, c
         estate.charges.append(
             Charge(f"Object Storage ({label})", "Object Storage", tier["price"], created)
         )
+
+
+def object_storage_clusters() -> list[JsonObject]:
+    """`/v2/object-storage/clusters` items, by id; every one still open to new deployments."""
+    return [
+        {"id": cluster_id, "region": region, "hostname": _s3_hostname(region), "deploy": "yes"}
+        for region, cluster_id in sorted(OBJECT_STORAGE_CLUSTERS.items(), key=lambda kv: kv[1])
+    ]
+
+
+def object_storage_tiers() -> list[JsonObject]:
+    """`/v2/object-storage/tiers`: the tiers subscriptions carry, but keyed `id` (not
+    `OBJSTORETIERID`) and located by cluster objects (govultr `ObjectStorageTier`)."""
+    clusters = object_storage_clusters()
+    return [
+        {"id": tier["OBJSTORETIERID"]}
+        | {key: value for key, value in tier.items() if key != "OBJSTORETIERID"}
+        | {"locations": clusters}
+        for tier in STORAGE_TIERS
+    ]
+
+
+def block_snapshots(blocks: list[JsonObject], now: datetime) -> list[JsonObject]:
+    """`/v2/blocks/snapshots` items (govultr `BlockStorageSnapshot`), oldest first.
+
+    Each volume's draw is seeded by its own id rather than the organisation's generators, so no
+    other resource shifts. Their `next_invoice_*` fields are "" as in govultr's examples, and
+    they bill nothing: the simulated invoices and pending charges leave block snapshots out.
+    """
+    snapshots = []
+    for block in blocks:
+        gen = Generator(f"block-snapshot:{block['id']}", now)
+        if gen.rng.random() >= BLOCK_SNAPSHOT_SHARE:
+            continue
+        taken = gen.between(datetime.fromisoformat(block["date_created"]), now)
+        snapshots.append(
+            {
+                "id": gen.uuid(),
+                "block_id": block["id"],
+                "description": f"{block['label']} snapshot",
+                "state": "COMPLETE",
+                "added_at": db_time(taken),
+                "updated_at": db_time(taken + BLOCK_SNAPSHOT_DURATION),
+                "size": block["size_gb"] * GIB_BYTES,
+                "next_invoice_date": "",
+                "next_invoice_price": "",
+            }
+        )
+    return sorted(snapshots, key=lambda snapshot: snapshot["added_at"])
+
+
+def _s3_hostname(region: str) -> str:
+    return f"{region}1.vultrobjects.com"

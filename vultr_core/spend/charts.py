@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go  # type: ignore[import-untyped]  # plotly ships no types
 
+from vultr_core.formatting import chart_text
 from vultr_core.spend.costs import UNATTRIBUTED
 from vultr_core.spend.forecast import Forecast
 
@@ -40,7 +41,8 @@ def make_breakdown_figure(
     figure = go.Figure(
         go.Bar(
             x=ordered[value],
-            y=ordered[by].astype(str),
+            # Labels, tags, plans: outside text, never markup.
+            y=ordered[by].astype(str).map(chart_text),
             orientation="h",
             marker_color=colours,
             hovertemplate=MONEY_HOVER,
@@ -99,7 +101,7 @@ def make_run_rate_treemap(resources: pd.DataFrame) -> go.Figure:
     priced = resources[resources["monthly_cost_usd"] > 0]
     categories = sorted(priced["category"].unique())
     ids = [*categories, *(priced["category"] + "/" + priced["id"])]
-    labels = [*categories, *priced["label"]]
+    labels = [chart_text(str(label)) for label in (*categories, *priced["label"])]
     parents = ["" for _ in categories] + list(priced["category"])
     # Categories carry no value of their own: Plotly sums their resources ("remainder").
     values = [0.0 for _ in categories] + list(priced["monthly_cost_usd"])

@@ -89,7 +89,7 @@ class Inventory:
             "databases": sum(1 + len(d.read_replicas) for d in self.databases),
             "kubernetes_clusters": len(self.kubernetes_clusters),
             "kubernetes_nodes": sum(
-                p.node_quantity for c in self.kubernetes_clusters for p in c.node_pools
+                p.node_quantity or 0 for c in self.kubernetes_clusters for p in c.node_pools
             ),
             "block_storage": len(self.block_storage),
             "object_storage": len(self.object_storage),
@@ -239,10 +239,10 @@ def _database_rows(inventory: Inventory) -> Iterable[dict[str, Any]]:
 
 def _kubernetes_rows(inventory: Inventory) -> Iterable[dict[str, Any]]:
     """A node pool costs its plan's price × node_quantity; the API shows no other charge."""
-    plans = {plan.id: plan for plan in inventory.plans}
+    prices = {plan.id: plan.monthly_cost_usd for plan in inventory.plans}
     for cluster in inventory.kubernetes_clusters:
         for pool in cluster.node_pools:
-            plan = plans.get(pool.plan)
+            price, nodes = prices.get(pool.plan), pool.node_quantity
             yield _row(
                 KUBERNETES,
                 id=pool.id,
@@ -252,7 +252,7 @@ def _kubernetes_rows(inventory: Inventory) -> Iterable[dict[str, Any]]:
                 tags=(pool.tag,),
                 status=pool.status,
                 created=pool.date_created or cluster.date_created,
-                monthly_usd=plan.monthly_cost_usd * pool.node_quantity if plan else None,
+                monthly_usd=None if price is None or nodes is None else price * nodes,
             )
 
 

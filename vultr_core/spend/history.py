@@ -55,12 +55,18 @@ def month_name(invoice: Invoice | None) -> str:
     return month.strftime("%B %Y") if month else "an earlier month"
 
 
+def unreadable_invoices(invoices: Sequence[Invoice]) -> int:
+    """How many invoices came without a valid date or amount (``monthly_spend`` leaves them
+    out, and a page says so)."""
+    return sum(1 for invoice in invoices if invoice.date is None or invoice.amount_usd is None)
+
+
 def monthly_spend(invoices: Sequence[Invoice]) -> pd.DataFrame:
     """One row per billed month, oldest first: ``month`` (its first day, UTC) and amount."""
     rows = [
         (month, invoice.amount_usd, invoice.id)
         for invoice in invoices
-        if (month := billed_month(invoice)) is not None
+        if (month := billed_month(invoice)) is not None and invoice.amount_usd is not None
     ]
     frame = pd.DataFrame(rows, columns=["month", "amount_usd", "invoice_id"])
     frame["month"] = pd.to_datetime(frame["month"], utc=True)

@@ -57,9 +57,14 @@ def reconcile(
 
 
 def charges_by_product(lines: Sequence[ChargeItem]) -> pd.DataFrame:
-    """Charge lines (pending or invoiced) totalled by Vultr's own product names."""
+    """Charge lines (pending or invoiced) totalled by Vultr's own product names; a line
+    without a valid total is left out."""
     frame = pd.DataFrame(
-        [(line.product or "(no product)", line.total_usd) for line in lines],
+        [
+            (line.product or "(no product)", line.total_usd)
+            for line in lines
+            if line.total_usd is not None
+        ],
         columns=["product", "total_usd"],
     )
     grouped = frame.groupby("product", as_index=False).agg(

@@ -10,27 +10,32 @@ import pandas as pd
 from vultr_core.api.concurrency import run_concurrently
 from vultr_core.api.management import ManagementClient
 from vultr_core.api.models.billing import Account
-from vultr_core.formatting import format_balance, format_usd
+from vultr_core.formatting import format_balance, format_usd, terminal_text
 from vultr_core.spend.costs import DEFAULT_SNAPSHOT_USD_PER_GB_MONTH, breakdown
 from vultr_core.spend.data import fetch_database_usage, fetch_inventory, price_inventory
 from vultr_core.spend.forecast import forecast
 from vultr_core.spend.reconciliation import reconcile
 from vultr_core.spend.waste import databases_to_check, idle_databases, summarise_waste
 
+NO_MONTH_TO_DATE = "Vultr sent no valid month-to-date total: no forecast."
+
 
 @dataclass(frozen=True)
 class SpendSummary:
-    """Money figures are USD rounded to the cent; run-rate is the monthly list price."""
+    """Money figures are USD rounded to the cent; run-rate is the monthly list price. A figure
+    is None when Vultr sent no valid amount it depends on (the balance, the month-to-date
+    total)."""
 
     account_name: str
     account_email: str
-    balance_usd: float
-    month_to_date_usd: float
-    unattributed_month_to_date_usd: float
-    forecast_usd: float
-    naive_forecast_usd: float
+    balance_usd: float | None
+    month_to_date_usd: float | None
+    unattributed_month_to_date_usd: float | None
+    forecast_usd: float | None
+    naive_forecast_usd: float | None
     forecast_explanation: str
     run_rate_usd: float
+    unpriced_resources: int
     run_rate_by_category: dict[str, float]
     resource_counts: dict[str, int]
     waste_usd: float
@@ -62,10 +67,13 @@ def build_summary(
         fetched["inventory"], now=now, snapshot_usd_per_gb_month=snapshot_usd_per_gb_month
     )
     resources = priced.resources
-    books = reconcile(
-        resources, pending_total_usd=account.pending_charges_usd, pending_lines=fetched["pending"]
+    pending_usd = account.pending_charges_usd
+    books = (
+        None
+        if pending_usd is None
+        else reconcile(resources, pending_total_usd=pending_usd, pending_lines=fetched["pending"])
     )
-    outlook = forecast(resources, books, now=now)
+    outlook = None if books is None else forecast(resources, books, now=now)
     checked = databases_to_check(resources)
     usage = fetch_database_usage(client, checked)
     wasted = summarise_waste(
@@ -76,12 +84,13 @@ def build_summary(
         account_name=account.name,
         account_email=account.email,
         balance_usd=account.balance_usd,
-        month_to_date_usd=round(books.pending_total_usd, 2),
-        unattributed_month_to_date_usd=round(books.unattributed_usd, 2),
-        forecast_usd=round(outlook.per_resource_usd, 2),
-        naive_forecast_usd=round(outlook.naive_usd, 2),
-        forecast_explanation=outlook.explanation,
+        month_to_date_usd=_cents(books.pending_total_usd if books else None),
+        unattributed_month_to_date_usd=_cents(books.unattributed_usd if books else None),
+        forecast_usd=_cents(outlook.per_resource_usd if outlook else None),
+        naive_forecast_usd=_cents(outlook.naive_usd if outlook else None),
+        forecast_explanation=outlook.explanation if outlook else NO_MONTH_TO_DATE,
         run_rate_usd=round(float(resources["monthly_cost_usd"].sum()), 2),
+        unpriced_resources=int((~resources["priced"]).sum()),
         run_rate_by_category={
             str(category): round(float(usd), 2)
             for category, usd in zip(
@@ -96,10 +105,21 @@ def build_summary(
     )
 
 
+def _cents(amount_usd: float | None) -> float | None:
+    return None if amount_usd is None else round(amount_usd, 2)
+
+
 def summary_text(summary: SpendSummary) -> str:
-    """The summary for a person: aligned key/value lines, categories indented."""
+    """The summary for a person: aligned key/value lines, categories indented; what the API
+    sent, without its control characters."""
     counts = ", ".join(
         f"{count} {name.replace('_', ' ')}" for name, count in summary.resource_counts.items()
+    )
+    unpriced = summary.unpriced_resources
+    left_out = (
+        f" ({unpriced} resource{'s' if unpriced != 1 else ''} without a valid list price left out)"
+        if unpriced
+        else ""
     )
     lines = [
         ("Account", f"{summary.account_name} <{summary.account_email}>"),
@@ -109,11 +129,11 @@ def summary_text(summary: SpendSummary) -> str:
         ("Forecast", format_usd(summary.forecast_usd)),
         ("  naive run-rate", format_usd(summary.naive_forecast_usd)),
         ("  why", summary.forecast_explanation),
-        ("Run-rate", f"{format_usd(summary.run_rate_usd)} a month at list prices"),
+        ("Run-rate", f"{format_usd(summary.run_rate_usd)} a month at list prices{left_out}"),
         *((f"  {name}", format_usd(usd)) for name, usd in summary.run_rate_by_category.items()),
         ("Resources", counts),
         ("Waste", f"{format_usd(summary.waste_usd)} a month in {summary.waste_items} items"),
         *((f"  {kind}", format_usd(usd)) for kind, usd in summary.waste_by_kind.items()),
     ]
     width = max(len(key) for key, _ in lines)
-    return "\n".join(f"{key:<{width}}  {value}" for key, value in lines)
+    return "\n".join(f"{key:<{width}}  {terminal_text(value)}" for key, value in lines)

@@ -16,8 +16,10 @@ from vultr_core.api.parsing import (
     parse_datetime,
     parse_float,
     parse_int,
+    parse_price,
     parse_str,
     parse_str_list,
+    parse_usd,
 )
 
 
@@ -26,9 +28,10 @@ class Account:
     name: str
     email: str
     acls: tuple[str, ...]
-    # Negative means the account is in credit (vultr-api.md §1.6).
-    balance_usd: float
-    pending_charges_usd: float
+    # Negative means the account is in credit (vultr-api.md §1.6). None when the API sent no
+    # valid amount: shown as such, never as $0.00.
+    balance_usd: float | None
+    pending_charges_usd: float | None
     last_payment_date: datetime | None
     last_payment_amount_usd: float | None
 
@@ -38,10 +41,10 @@ class Account:
             name=parse_str(data.get("name")),
             email=parse_str(data.get("email")),
             acls=parse_str_list(data.get("acls")),
-            balance_usd=parse_float(data.get("balance")) or 0.0,
-            pending_charges_usd=parse_float(data.get("pending_charges")) or 0.0,
+            balance_usd=parse_usd(data.get("balance")),
+            pending_charges_usd=parse_usd(data.get("pending_charges")),
             last_payment_date=parse_datetime(data.get("last_payment_date")),
-            last_payment_amount_usd=parse_float(data.get("last_payment_amount")),
+            last_payment_amount_usd=parse_usd(data.get("last_payment_amount")),
         )
 
 
@@ -115,8 +118,8 @@ class BillingHistoryItem:
             date=parse_datetime(data.get("date")),
             type=parse_str(data.get("type")),
             description=parse_str(data.get("description")),
-            amount_usd=parse_float(data.get("amount")) or 0.0,
-            balance_usd=parse_float(data.get("balance")) or 0.0,
+            amount_usd=parse_usd(data.get("amount")) or 0.0,
+            balance_usd=parse_usd(data.get("balance")) or 0.0,
         )
 
 
@@ -125,8 +128,9 @@ class Invoice:
     id: int
     date: datetime | None
     description: str
-    amount_usd: float
-    balance_usd: float
+    # None when the API sent no valid amount: left out of charts, sums and comparisons.
+    amount_usd: float | None
+    balance_usd: float | None
 
     @classmethod
     def from_api(cls, data: Json) -> Self:
@@ -134,8 +138,8 @@ class Invoice:
             id=parse_int(data.get("id")) or 0,
             date=parse_datetime(data.get("date")),
             description=parse_str(data.get("description")),
-            amount_usd=parse_float(data.get("amount")) or 0.0,
-            balance_usd=parse_float(data.get("balance")) or 0.0,
+            amount_usd=parse_usd(data.get("amount")),
+            balance_usd=parse_usd(data.get("balance")),
         )
 
 
@@ -150,7 +154,8 @@ class ChargeItem:
     units: float
     unit_type: str
     unit_price_usd: float
-    total_usd: float
+    # None when the API sent no valid total: left out of the product sums, which say so.
+    total_usd: float | None
 
     @classmethod
     def from_api(cls, data: Json) -> Self:
@@ -159,8 +164,8 @@ class ChargeItem:
             product=parse_str(data.get("product")),
             start_date=parse_datetime(data.get("start_date")),
             end_date=parse_datetime(data.get("end_date")),
-            units=parse_float(data.get("units")) or 0.0,
+            units=parse_float(data.get("units"), minimum=0.0) or 0.0,
             unit_type=parse_str(data.get("unit_type")),
-            unit_price_usd=parse_float(data.get("unit_price")) or 0.0,
-            total_usd=parse_float(data.get("total")) or 0.0,
+            unit_price_usd=parse_price(data.get("unit_price")) or 0.0,
+            total_usd=parse_usd(data.get("total")),
         )

@@ -8,9 +8,9 @@ from typing import Self
 
 from vultr_core.api.models.common import Json
 from vultr_core.api.parsing import (
+    parse_count,
     parse_datetime,
-    parse_float,
-    parse_int,
+    parse_price,
     parse_str,
     parse_str_list,
 )
@@ -26,9 +26,10 @@ class Instance:
     status: str
     power_status: str
     server_status: str
-    vcpu_count: int
-    ram_mb: int
-    disk_gb: int
+    # None when the API sent no valid figure: shown as "—", left out of sums.
+    vcpu_count: int | None
+    ram_mb: int | None
+    disk_gb: int | None
     allowed_bandwidth_gb: int
     os: str
     main_ip: str
@@ -55,10 +56,10 @@ class Instance:
             status=parse_str(data.get("status")).lower(),
             power_status=parse_str(data.get("power_status")).lower(),
             server_status=parse_str(data.get("server_status")).lower(),
-            vcpu_count=parse_int(data.get("vcpu_count")) or 0,
-            ram_mb=parse_int(data.get("ram")) or 0,
-            disk_gb=parse_int(data.get("disk")) or 0,
-            allowed_bandwidth_gb=parse_int(data.get("allowed_bandwidth")) or 0,
+            vcpu_count=parse_count(data.get("vcpu_count")),
+            ram_mb=parse_count(data.get("ram")),
+            disk_gb=parse_count(data.get("disk")),
+            allowed_bandwidth_gb=parse_count(data.get("allowed_bandwidth")) or 0,
             os=parse_str(data.get("os")),
             main_ip=parse_str(data.get("main_ip")),
             v6_main_ip=parse_str(data.get("v6_main_ip")),
@@ -79,7 +80,8 @@ class Plan:
     disk_gb: int
     disk_count: int
     bandwidth_gb: int
-    monthly_cost_usd: float
+    # None when the catalogue sent no valid price: what runs on the plan is then unpriced.
+    monthly_cost_usd: float | None
     locations: tuple[str, ...]
     gpu_type: str | None
     gpu_vram_gb: int | None
@@ -96,16 +98,16 @@ class Plan:
         return cls(
             id=parse_str(data.get("id")),
             type=parse_str(data.get("type")),
-            vcpu_count=parse_int(data.get("vcpu_count")) or 0,
-            ram_mb=parse_int(data.get("ram")) or 0,
-            disk_gb=parse_int(data.get("disk")) or 0,
-            disk_count=parse_int(data.get("disk_count")) or 0,
-            bandwidth_gb=parse_int(data.get("bandwidth")) or 0,
-            monthly_cost_usd=parse_float(data.get("monthly_cost")) or 0.0,
+            vcpu_count=parse_count(data.get("vcpu_count")) or 0,
+            ram_mb=parse_count(data.get("ram")) or 0,
+            disk_gb=parse_count(data.get("disk")) or 0,
+            disk_count=parse_count(data.get("disk_count")) or 0,
+            bandwidth_gb=parse_count(data.get("bandwidth")) or 0,
+            monthly_cost_usd=parse_price(data.get("monthly_cost")),
             locations=tuple(loc.lower() for loc in parse_str_list(data.get("locations"))),
             gpu_type=parse_str(data.get("gpu_type")) or None,
-            gpu_vram_gb=parse_int(data.get("gpu_vram_gb")),
-            hourly_cost_usd=parse_float(data.get("hourly_cost")),
+            gpu_vram_gb=parse_count(data.get("gpu_vram_gb")),
+            hourly_cost_usd=parse_price(data.get("hourly_cost")),
         )
 
 
@@ -120,7 +122,7 @@ class MetalPlan:
     disk_gb: int
     disk_count: int
     bandwidth_gb: int
-    monthly_cost_usd: float
+    monthly_cost_usd: float | None
     locations: tuple[str, ...]
 
     @classmethod
@@ -128,15 +130,15 @@ class MetalPlan:
         return cls(
             id=parse_str(data.get("id")),
             type=parse_str(data.get("type")),
-            cpu_count=parse_int(data.get("cpu_count")) or 0,
-            cpu_threads=parse_int(data.get("cpu_threads")) or 0,
+            cpu_count=parse_count(data.get("cpu_count")) or 0,
+            cpu_threads=parse_count(data.get("cpu_threads")) or 0,
             cpu_model=parse_str(data.get("cpu_model")),
-            ram_mb=parse_int(data.get("ram")) or 0,
+            ram_mb=parse_count(data.get("ram")) or 0,
             # [S] says string, [G] int (vultr-api.md §2.5).
-            disk_gb=parse_int(data.get("disk")) or 0,
-            disk_count=parse_int(data.get("disk_count")) or 0,
-            bandwidth_gb=parse_int(data.get("bandwidth")) or 0,
-            monthly_cost_usd=parse_float(data.get("monthly_cost")) or 0.0,
+            disk_gb=parse_count(data.get("disk")) or 0,
+            disk_count=parse_count(data.get("disk_count")) or 0,
+            bandwidth_gb=parse_count(data.get("bandwidth")) or 0,
+            monthly_cost_usd=parse_price(data.get("monthly_cost")),
             locations=tuple(loc.lower() for loc in parse_str_list(data.get("locations"))),
         )
 
@@ -185,7 +187,7 @@ class BareMetal:
             plan=parse_str(data.get("plan")),
             status=parse_str(data.get("status")),
             os=parse_str(data.get("os")),
-            cpu_count=parse_int(data.get("cpu_count")) or 0,
+            cpu_count=parse_count(data.get("cpu_count")) or 0,
             ram=parse_str(data.get("ram")),
             disk=parse_str(data.get("disk")),
             main_ip=parse_str(data.get("main_ip")),

@@ -16,11 +16,15 @@ from vultr_core.api.parsing import (
     mapping,
     mappings,
     parse_bool,
+    parse_count,
     parse_datetime,
     parse_float,
     parse_int,
+    parse_percent,
+    parse_price,
     parse_str,
     parse_str_list,
+    parse_usd,
 )
 
 # vultr-api.md §2.7.1: Vultr renamed its Redis product to Valkey in late 2024.
@@ -43,8 +47,9 @@ class Database:
     engine: str
     engine_version: str
     plan: str
-    plan_vcpus: int
-    plan_ram_mb: int
+    # None when the API sent no valid figure: shown as "—", left out of sums.
+    plan_vcpus: int | None
+    plan_ram_mb: int | None
     plan_disk_gb: int | None
     plan_replicas: int
     region: str
@@ -82,24 +87,24 @@ class Database:
             engine=normalise_engine(parse_str(data.get("database_engine"))),
             engine_version=parse_str(data.get("database_engine_version")),
             plan=parse_str(data.get("plan")),
-            plan_vcpus=parse_int(data.get("plan_vcpus")) or 0,
-            plan_ram_mb=parse_int(data.get("plan_ram")) or 0,
-            plan_disk_gb=parse_int(data.get("plan_disk")),
-            plan_replicas=parse_int(data.get("plan_replicas")) or 0,
+            plan_vcpus=parse_count(data.get("plan_vcpus")),
+            plan_ram_mb=parse_count(data.get("plan_ram")),
+            plan_disk_gb=parse_count(data.get("plan_disk")),
+            plan_replicas=parse_count(data.get("plan_replicas")) or 0,
             # Databases report regions in upper case (vultr-api.md §1.6); instances do not.
             region=parse_str(data.get("region")).lower(),
             status=parse_str(data.get("status")),
             date_created=parse_datetime(data.get("date_created")),
             host=parse_str(data.get("host")),
             public_host=parse_str(data.get("public_host")),
-            port=parse_int(data.get("port")),
+            port=parse_int(data.get("port"), minimum=1, maximum=65_535),
             dbname=parse_str(data.get("dbname")),
             user=parse_str(data.get("user")),
             vpc_id=parse_str(data.get("vpc_id")),
             maintenance_dow=parse_str(data.get("maintenance_dow")),
             maintenance_time=parse_str(data.get("maintenance_time")),
-            backup_hour=parse_int(data.get("backup_hour")),
-            backup_minute=parse_int(data.get("backup_minute")),
+            backup_hour=parse_int(data.get("backup_hour"), minimum=0, maximum=23),
+            backup_minute=parse_int(data.get("backup_minute"), minimum=0, maximum=59),
             latest_backup=parse_datetime(data.get("latest_backup")),
             trusted_ips=parse_str_list(data.get("trusted_ips")),
             eviction_policy=parse_str(
@@ -107,7 +112,7 @@ class Database:
             )
             or None,
             cluster_time_zone=parse_str(data.get("cluster_time_zone")),
-            pending_charges_usd=parse_float(data.get("pending_charges")),
+            pending_charges_usd=parse_usd(data.get("pending_charges")),
             read_replicas=tuple(
                 Database.from_api(replica) for replica in mappings(data.get("read_replicas"))
             ),
@@ -132,16 +137,16 @@ class DatabaseUsage:
         disk, memory = mapping(data.get("disk")), mapping(data.get("memory"))
         return cls(
             disk_gb=UsageFigure(
-                parse_float(disk.get("current_gb")),
-                parse_float(disk.get("max_gb")),
-                parse_float(disk.get("percentage")),
+                parse_float(disk.get("current_gb"), minimum=0.0),
+                parse_float(disk.get("max_gb"), minimum=0.0),
+                parse_percent(disk.get("percentage")),
             ),
             memory_mb=UsageFigure(
-                parse_float(memory.get("current_mb")),
-                parse_float(memory.get("max_mb")),
-                parse_float(memory.get("percentage")),
+                parse_float(memory.get("current_mb"), minimum=0.0),
+                parse_float(memory.get("max_mb"), minimum=0.0),
+                parse_percent(memory.get("percentage")),
             ),
-            cpu_percentage=parse_float(mapping(data.get("cpu")).get("percentage")),
+            cpu_percentage=parse_percent(mapping(data.get("cpu")).get("percentage")),
         )
 
 
@@ -164,7 +169,7 @@ class DatabaseAlert:
             recommendation=parse_str(data.get("recommendation")) or None,
             maintenance_scheduled=parse_datetime(data.get("maintenance_scheduled")),
             resource_type=parse_str(data.get("resource_type")) or None,
-            table_count=parse_int(data.get("table_count")),
+            table_count=parse_count(data.get("table_count")),
         )
 
 
@@ -201,7 +206,7 @@ class ConnectionPool:
             database=parse_str(data.get("database")),
             username=parse_str(data.get("username")),
             mode=parse_str(data.get("mode")),
-            size=parse_int(data.get("size")) or 0,
+            size=parse_count(data.get("size")) or 0,
         )
 
 
@@ -216,9 +221,9 @@ class ConnectionPools:
     def from_api(cls, data: Json) -> Self:
         connections = mapping(data.get("connections"))
         return cls(
-            connections_used=parse_int(connections.get("used")) or 0,
-            connections_available=parse_int(connections.get("available")) or 0,
-            connections_max=parse_int(connections.get("max")) or 0,
+            connections_used=parse_count(connections.get("used")) or 0,
+            connections_available=parse_count(connections.get("available")) or 0,
+            connections_max=parse_count(connections.get("max")) or 0,
             pools=tuple(ConnectionPool.from_api(p) for p in mappings(data.get("connection_pools"))),
         )
 
@@ -231,7 +236,8 @@ class DatabasePlan:
     vcpu_count: int
     ram_mb: int
     disk_gb: int | None
-    monthly_cost_usd: float
+    # None when the catalogue sent no valid price: databases on the plan are then unpriced.
+    monthly_cost_usd: float | None
     supported_engines: tuple[str, ...]
     max_connections: Mapping[str, int]
     locations: tuple[str, ...]
@@ -243,18 +249,18 @@ class DatabasePlan:
         return cls(
             id=parse_str(data.get("id")),
             type=parse_str(data.get("type")),
-            number_of_nodes=parse_int(data.get("number_of_nodes")) or 1,
-            vcpu_count=parse_int(data.get("vcpu_count")) or 0,
-            ram_mb=parse_int(data.get("ram")) or 0,
-            disk_gb=parse_int(data.get("disk")),
-            monthly_cost_usd=parse_float(data.get("monthly_cost")) or 0.0,
+            number_of_nodes=parse_count(data.get("number_of_nodes")) or 1,
+            vcpu_count=parse_count(data.get("vcpu_count")) or 0,
+            ram_mb=parse_count(data.get("ram")) or 0,
+            disk_gb=parse_count(data.get("disk")),
+            monthly_cost_usd=parse_price(data.get("monthly_cost")),
             supported_engines=tuple(
                 sorted({normalise_engine(name) for name, on in engines.items() if parse_bool(on)})
             ),
             max_connections={
                 normalise_engine(engine): count
                 for engine, value in connections.items()
-                if (count := parse_int(value)) is not None
+                if (count := parse_count(value)) is not None
             },
             locations=tuple(loc.lower() for loc in parse_str_list(data.get("locations"))),
         )

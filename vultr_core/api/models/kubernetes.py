@@ -10,8 +10,8 @@ from vultr_core.api.models.common import Json
 from vultr_core.api.parsing import (
     mappings,
     parse_bool,
+    parse_count,
     parse_datetime,
-    parse_int,
     parse_str,
 )
 
@@ -40,7 +40,8 @@ class NodePool:
     tag: str
     plan: str
     status: str
-    node_quantity: int
+    # None when the API sent no valid count: the pool is then unpriced.
+    node_quantity: int | None
     min_nodes: int | None
     max_nodes: int | None
     auto_scaler: bool
@@ -55,9 +56,9 @@ class NodePool:
             tag=parse_str(data.get("tag")),
             plan=parse_str(data.get("plan")),
             status=parse_str(data.get("status")),
-            node_quantity=parse_int(data.get("node_quantity")) or 0,
-            min_nodes=parse_int(data.get("min_nodes")),
-            max_nodes=parse_int(data.get("max_nodes")),
+            node_quantity=parse_count(data.get("node_quantity")),
+            min_nodes=parse_count(data.get("min_nodes")),
+            max_nodes=parse_count(data.get("max_nodes")),
             auto_scaler=parse_bool(data.get("auto_scaler")) or False,
             date_created=parse_datetime(data.get("date_created")),
             nodes=tuple(KubernetesNode.from_api(n) for n in mappings(data.get("nodes"))),

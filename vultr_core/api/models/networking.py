@@ -9,6 +9,7 @@ from typing import Self
 from vultr_core.api.models.common import Json
 from vultr_core.api.parsing import (
     parse_bool,
+    parse_count,
     parse_datetime,
     parse_int,
     parse_str,
@@ -36,7 +37,7 @@ class LoadBalancer:
             label=parse_str(data.get("label")),
             region=parse_str(data.get("region")).lower(),
             status=parse_str(data.get("status")),
-            nodes=parse_int(data.get("nodes")) or 1,
+            nodes=parse_count(data.get("nodes")) or 1,
             ipv4=parse_str(data.get("ipv4")),
             ipv6=parse_str(data.get("ipv6")),
             instance_ids=parse_str_list(data.get("instances")),
@@ -67,6 +68,6 @@ class ReservedIp:
             region=parse_str(data.get("region")).lower(),
             ip_type=parse_str(data.get("ip_type")),
             subnet=parse_str(data.get("subnet")),
-            subnet_size=parse_int(data.get("subnet_size")),
+            subnet_size=parse_int(data.get("subnet_size"), minimum=0, maximum=128),
             instance_id=parse_str(data.get("instance_id")),
         )

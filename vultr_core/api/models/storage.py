@@ -9,10 +9,12 @@ from typing import Self
 
 from vultr_core.api.models.common import Json
 from vultr_core.api.parsing import (
+    parse_count,
     parse_datetime,
-    parse_float,
     parse_int,
+    parse_price,
     parse_str,
+    parse_usd,
 )
 
 
@@ -24,7 +26,8 @@ class BlockStorage:
     status: str
     size_gb: int
     block_type: str
-    monthly_cost_usd: float
+    # None when the API sent no valid price: the volume is then unpriced.
+    monthly_cost_usd: float | None
     pending_charges_usd: float | None
     attached_to_instance: str
     attached_to_instance_label: str
@@ -42,10 +45,10 @@ class BlockStorage:
             label=parse_str(data.get("label")),
             region=parse_str(data.get("region")).lower(),
             status=parse_str(data.get("status")),
-            size_gb=parse_int(data.get("size_gb")) or 0,
+            size_gb=parse_count(data.get("size_gb")) or 0,
             block_type=parse_str(data.get("block_type")),
-            monthly_cost_usd=parse_float(data.get("cost")) or 0.0,
-            pending_charges_usd=parse_float(data.get("pending_charges")),
+            monthly_cost_usd=parse_price(data.get("cost")),
+            pending_charges_usd=parse_usd(data.get("pending_charges")),
             attached_to_instance=parse_str(data.get("attached_to_instance")),
             attached_to_instance_label=parse_str(data.get("attached_to_instance_label")),
             mount_id=parse_str(data.get("mount_id")),
@@ -68,8 +71,8 @@ class Snapshot:
             id=parse_str(data.get("id")),
             description=parse_str(data.get("description")),
             status=parse_str(data.get("status")),
-            size_bytes=parse_int(data.get("size")) or 0,
-            compressed_size_bytes=parse_int(data.get("compressed_size")) or 0,
+            size_bytes=parse_int(data.get("size"), minimum=0) or 0,
+            compressed_size_bytes=parse_int(data.get("compressed_size"), minimum=0) or 0,
             date_created=parse_datetime(data.get("date_created")),
         )
 
@@ -90,9 +93,9 @@ class ObjectStorageTier:
             id=parse_int(data.get("OBJSTORETIERID", data.get("id"))),
             sales_name=parse_str(data.get("sales_name")),
             slug=parse_str(data.get("slug")),
-            monthly_price_usd=parse_float(data.get("price")),
-            bandwidth_gb_price_usd=parse_float(data.get("bw_gb_price")),
-            disk_gb_price_usd=parse_float(data.get("disk_gb_price")),
+            monthly_price_usd=parse_price(data.get("price")),
+            bandwidth_gb_price_usd=parse_price(data.get("bw_gb_price")),
+            disk_gb_price_usd=parse_price(data.get("disk_gb_price")),
         )
 
 

@@ -1,0 +1,235 @@
+"""The OpenAPI 3.1 document of the HTTP API, its schemas derived from the very records the
+routes serialise, so the description cannot drift from the answers."""
+
+from __future__ import annotations
+
+import collections.abc
+import dataclasses
+import functools
+import types
+from datetime import date, datetime
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+from vultr_core import __version__
+from vultr_core.api.models.billing import Account
+from vultr_core.api.models.compute import Instance
+from vultr_core.api.models.databases import (
+    Database,
+    DatabaseAlert,
+    DatabaseBackups,
+    DatabaseUsage,
+)
+from vultr_core.health.postgres_pool import PoolStats
+from vultr_core.inventory.database_health import DatabaseHealth
+from vultr_core.spend.summary import SpendSummary
+
+JsonSchema = dict[str, Any]
+_SCALARS: dict[Any, JsonSchema] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    datetime: {"type": "string", "format": "date-time"},
+    date: {"type": "string", "format": "date"},
+    type(None): {"type": "null"},
+}
+
+
+def schema_of(annotation: Any, components: dict[str, JsonSchema]) -> JsonSchema:
+    """The JSON schema of a type hint; records become components referenced by name."""
+    if annotation in _SCALARS:
+        return dict(_SCALARS[annotation])
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (Union, types.UnionType):
+        return {"anyOf": [schema_of(arg, components) for arg in args]}
+    if origin is Literal:
+        return {"enum": list(args)}
+    if origin in (list, tuple):
+        item = args[0] if args else Any
+        return {"type": "array", "items": schema_of(item, components)}
+    if origin in (dict, collections.abc.Mapping):
+        return {"type": "object", "additionalProperties": schema_of(args[1], components)}
+    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
+        name = annotation.__name__
+        if name not in components:
+            components[name] = {}  # placeholder: records may refer to themselves
+            hints = get_type_hints(annotation)
+            fields = [f.name for f in dataclasses.fields(annotation)]
+            components[name] = {
+                "type": "object",
+                "properties": {field: schema_of(hints[field], components) for field in fields},
+                "required": fields,
+            }
+        return {"$ref": f"#/components/schemas/{name}"}
+    return {}
+
+
+def _ok(schema: JsonSchema, description: str) -> JsonSchema:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _problem(description: str) -> JsonSchema:
+    return _ok({"$ref": "#/components/schemas/RouteError"}, description)
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    """The whole document (built once: it depends on code only)."""
+    components: dict[str, JsonSchema] = {}
+
+    def ref(record: type) -> JsonSchema:
+        return schema_of(record, components)
+
+    health = {
+        "type": "object",
+        "properties": {
+            "status": {"enum": ["up", "down"]},
+            "checked_at": {"type": "string"},
+            "services": {"type": "array", "items": {"type": "object"}},
+        },
+    }
+    database_detail = {
+        "type": "object",
+        "properties": {
+            "database": ref(Database),
+            "usage": ref(DatabaseUsage),
+            "alerts": {"type": "array", "items": ref(DatabaseAlert)},
+            "backups": ref(DatabaseBackups),
+            "maintenance": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["database", "usage", "alerts", "backups", "maintenance"],
+    }
+    database_health = {
+        "allOf": [ref(DatabaseHealth)],
+        "properties": {"id": {"type": "string"}},
+        "required": ["id"],
+    }
+    stats = {
+        "type": "object",
+        "properties": {
+            "postgres": {"anyOf": [ref(PoolStats), {"type": "null"}]},
+            "valkey": {
+                "anyOf": [
+                    {"type": "object", "additionalProperties": {"type": "integer"}},
+                    {"type": "null"},
+                ]
+            },
+        },
+    }
+    denied = {"401": _problem("No bearer token"), "403": _problem("Wrong token, or API off")}
+    upstream = {
+        "502": _problem("Vultr failed"),
+        "503": _problem("Not configured"),
+        "504": _problem("Vultr timed out"),
+    }
+    database_id = {
+        "name": "database_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9A-Za-z-]{1,64}$"},
+    }
+
+    def get(summary: str, ok: JsonSchema, **more: JsonSchema) -> JsonSchema:
+        return {"get": {"summary": summary, "responses": {"200": ok, **denied, **more}}}
+
+    paths: dict[str, Any] = {
+        "/api/vultr/health": {
+            "get": {
+                "summary": "Every service's status; without a token only up/down",
+                "responses": {
+                    "200": _ok(health, "None is down"),
+                    "503": _ok(health, "A service is down"),
+                },
+            }
+        },
+        "/api/vultr/stats": get("Connection pool statistics", _ok(stats, "Pools")),
+        "/api/vultr/test": {
+            "post": {
+                "summary": "One active round trip per configured service",
+                "responses": {
+                    "200": _ok({"type": "object"}, "All passed"),
+                    "503": _ok({"type": "object"}, "A round trip failed"),
+                    **denied,
+                },
+            }
+        },
+        "/api/vultr/management/account": get(
+            "The account", _ok(ref(Account), "Account"), **upstream
+        ),
+        "/api/vultr/management/databases": get(
+            "Managed databases",
+            _ok({"type": "array", "items": ref(Database)}, "Databases"),
+            **upstream,
+        ),
+        "/api/vultr/management/databases/{database_id}": {
+            "parameters": [database_id],
+            **get(
+                "One database with usage, alerts, backups and maintenance",
+                _ok(database_detail, "The database"),
+                **upstream,
+                **{"400": _problem("Bad id"), "404": _problem("No such database")},
+            ),
+        },
+        "/api/vultr/management/databases/{database_id}/health": {
+            "parameters": [database_id],
+            **get(
+                "The database's verdict and its reasons",
+                _ok(database_health, "Verdict"),
+                **upstream,
+                **{"400": _problem("Bad id"), "404": _problem("No such database")},
+            ),
+        },
+        "/api/vultr/management/valkey": get(
+            "Managed Valkey instances",
+            _ok({"type": "array", "items": ref(Database)}, "Valkey instances"),
+            **upstream,
+        ),
+        "/api/vultr/management/instances": {
+            "parameters": [
+                {"name": "region", "in": "query", "schema": {"type": "string"}},
+                {"name": "tag", "in": "query", "schema": {"type": "string"}},
+            ],
+            **get(
+                "Compute instances",
+                _ok({"type": "array", "items": ref(Instance)}, "Instances"),
+                **upstream,
+                **{"400": _problem("Bad filter")},
+            ),
+        },
+        "/api/vultr/management/summary": get(
+            "Month to date, forecast, run-rate, counts and waste",
+            _ok(ref(SpendSummary), "Summary"),
+            **upstream,
+        ),
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus text format",
+                "responses": {
+                    "200": {"description": "Metrics", "content": {"text/plain": {}}},
+                    **denied,
+                },
+            }
+        },
+        "/api/vultr/openapi.json": get("This document", _ok({"type": "object"}, "OpenAPI")),
+    }
+    components["RouteError"] = {
+        "type": "object",
+        "properties": {
+            "error": {
+                "type": "object",
+                "properties": {"type": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["type", "message"],
+            }
+        },
+        "required": ["error"],
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Vultr Dashboard API", "version": __version__},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{}, {"bearer": []}],
+    }
