@@ -47,7 +47,11 @@ async def poll(url: str, clients: int, seconds: float) -> Load:
         nonlocal failed
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
-            answer = await client.get(url)
+            try:
+                answer = await client.get(url)
+            except httpx.HTTPError:
+                failed += 1  # a connection the server closed or refused counts as a failure
+                continue
             latencies.append(time.perf_counter() - started)
             failed += answer.status_code >= 500
 

@@ -63,6 +63,15 @@ def test_every_route_answers_without_store_and_without_secrets(api: ServedApi, p
     assert_no_secret(answer)
 
 
+def test_stats_hold_the_pools_the_service_figures_and_the_inference_budget(
+    api: ServedApi,
+) -> None:
+    stats = api.get("/api/vultr/stats").json()
+    assert set(stats) == {"pools", "services", "inference_requests_per_minute"}
+    assert set(stats["services"]) == {"postgres", "valkey", "management", "inference"}
+    assert stats["inference_requests_per_minute"] == 60
+
+
 def test_account_and_summary_are_the_simulated_account(api: ServedApi) -> None:
     account = api.simulator.organisation.account
     got = api.get("/api/vultr/management/account").json()

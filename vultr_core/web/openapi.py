@@ -104,7 +104,7 @@ def openapi_document() -> dict[str, Any]:
         "properties": {"id": {"type": "string"}},
         "required": ["id"],
     }
-    stats = {
+    pools = {
         "type": "object",
         "properties": {
             "postgres": {"anyOf": [ref(PoolStats), {"type": "null"}]},
@@ -115,6 +115,15 @@ def openapi_document() -> dict[str, Any]:
                 ]
             },
         },
+    }
+    stats = {
+        "type": "object",
+        "properties": {
+            "pools": pools,
+            "services": {"type": "object", "additionalProperties": {"type": "object"}},
+            "inference_requests_per_minute": {"type": "integer"},
+        },
+        "required": ["pools", "services", "inference_requests_per_minute"],
     }
     denied = {"401": _problem("No bearer token"), "403": _problem("Wrong token, or API off")}
     upstream = {

@@ -79,7 +79,19 @@ def api_routes(backend: Backend) -> list[Route]:
         return _json(health_document(report), status)
 
     async def stats_route(request: Request, settings: Settings) -> Response:
-        return _json(documents.jsonable(await run_in_threadpool(get_stats, settings)))
+        """The app's own pools, each service's figures from the (single-flight) health
+        check: Valkey clients, memory and ops, PostgreSQL connections; the inference budget."""
+        pools = await run_in_threadpool(get_stats, settings)
+        report = await run_in_threadpool(
+            health.get, (settings.cache_key, "health"), lambda: check_health(settings)
+        )
+        return _json(
+            {
+                "pools": documents.jsonable(pools),
+                "services": {s.service: documents.jsonable(s.figures) for s in report.services},
+                "inference_requests_per_minute": settings.inference_requests_per_minute,
+            }
+        )
 
     async def test_route(request: Request, settings: Settings) -> Response:
         report = await run_in_threadpool(
