@@ -20,8 +20,8 @@ Fully drawn: the websocket connected, the script state ``notRunning``, the page'
 title shown, no spinner, skeleton or stale element left, every Plotly chart shown with its SVG
 and trace layers and every dataframe shown with its canvas, and no long task of the browser's
 main thread since (a big Plotly chart keeps drawing after its SVG exists); all holding for
-0.5 s. The time reported is when that state began; the mark ``dom:complete`` is when the DOM
-alone was. A probe installed in every document (bench_large_probe.js) stamps those moments
+0.5 s. The time reported is when that state began; the mark ``drawn:<title>`` is when the
+DOM alone was. A probe installed in every document (bench_large_probe.js) stamps those moments
 from a MutationObserver, in the browser's own clock; bench_large_report.py prints the tables.
 
 Baseline, in the same run and loaded the same way: ``st.title("hello")`` on a fresh server in

@@ -67,7 +67,7 @@
     B.why = why;
     if (why.length) B.full = null;
     else if (!B.full || B.full.title !== titles[0]) {
-      mark('dom:complete');
+      mark('drawn:' + titles[0]);
       B.full = {since: now(), title: titles[0]};
     }
   }

@@ -268,15 +268,22 @@ def wait_idle(page: Page) -> None:
     ).to_be_attached(timeout=IDLE_TIMEOUT_MS)
 
 
-def open_page(page: Page, app_url: str, title: str) -> None:
-    """A page as a user reaches it: the front page, then its link in the sidebar.
+PAGE_PATHS = {
+    "Overview": "/",
+    "Instances": "/instances",
+    "Databases": "/databases",
+    "Valkey": "/valkey",
+    "Inference Chat": "/inference-chat",
+    "Cache Tools": "/cache-tools",
+}
 
-    Not a deep link: on a fresh server Streamlit may answer the first one with a "Page not
-    found" dialog that blocks the page.
-    """
-    page.goto(app_url)
+
+def open_page(page: Page, app_url: str, title: str) -> None:
+    """A page by its own URL, as a shared link opens it; returns once it finished its run."""
+    page.goto(app_url + PAGE_PATHS[title])
     wait_idle(page)
-    follow_sidebar(page, title)
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    wait_idle(page)
 
 
 def follow_sidebar(page: Page, title: str) -> None:

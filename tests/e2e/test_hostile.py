@@ -11,10 +11,9 @@ from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.e2e.conftest import (
     demo_environ,
-    follow_sidebar,
+    open_page,
     start_app,
     stop_app,
-    wait_idle,
 )
 from vultr_core.simulator import Simulator
 from vultr_core.simulator.hostile_data import BEACON_URL, PLANTED
@@ -72,9 +71,7 @@ def test_hostile_text_is_drawn_as_text_and_fetches_nothing(
 ) -> None:
     url, _ = hostile_app
     page, fetched = watched
-    page.goto(url)
-    wait_idle(page)
-    follow_sidebar(page, title)
+    open_page(page, url, title)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.locator(PLANTED_MARKUP)).to_have_count(0)
     assert fetched == []

@@ -8,7 +8,14 @@ import io
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import MANAGEMENT_KEY, ServedApp, open_page, screenshot, wait_idle
+from tests.e2e.conftest import (
+    MANAGEMENT_KEY,
+    ServedApp,
+    follow_sidebar,
+    open_page,
+    screenshot,
+    wait_idle,
+)
 from vultr_core.api.management import ManagementClient
 from vultr_core.formatting import format_balance, format_usd
 from vultr_core.simulator import Simulator
@@ -46,7 +53,9 @@ def metric_value(page: Page, label: str) -> Locator:
 def test_each_page_shows_its_key_figures_from_the_sidebar(
     app: ServedApp, page: Page, title: str
 ) -> None:
-    open_page(page, app.url, title)
+    page.goto(app.url)
+    wait_idle(page)
+    follow_sidebar(page, title)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     # The app reads the account it is configured for, not its built-in demo organisation.
     expect(page.get_by_text("Demo mode")).to_have_count(0)
