@@ -20,10 +20,11 @@
     const box = el.getBoundingClientRect();
     return box.width > 0 && box.height > 0 && el.checkVisibility({visibilityProperty: true});
   };
+  // A chart's own key (st.plotly_chart(key=…)), else its place on the page.
   const keyOf = (el, index) => {
-    const holder = el.closest('[class*="st-key-"]');
+    const holder = el.closest('[data-testid="stElementContainer"]');
     const found = holder && [...holder.classList].find(c => c.startsWith('st-key-'));
-    return found ? found.slice(7) : String(index);
+    return found ? found.slice(7) : 'chart ' + (index + 1);
   };
   const chartReady = el => {
     const gd = el.querySelector('.js-plotly-plot');

@@ -42,6 +42,8 @@ class Load:
 
 @dataclass
 class Repeat:
+    """One fresh server of the app and one of the baseline, each loaded as a new visitor."""
+
     cold: Load
     first: dict[str, Load]
     revisit: dict[str, Load]
