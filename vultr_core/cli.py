@@ -7,7 +7,6 @@ are one line on stderr: never a traceback, never a secret.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -16,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TextIO, TypeVar
 
 from vultr_core.api.errors import ConfigurationError, VultrError
 from vultr_core.api.models.compute import Instance
@@ -43,6 +42,7 @@ from vultr_core.health.text import (
     round_trip_text,
 )
 from vultr_core.history.commands import HISTORY_COMMANDS
+from vultr_core.json_document import json_document
 from vultr_core.log_output import logging_to
 from vultr_core.redaction import redact
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
@@ -85,32 +85,32 @@ def command_account(settings: Settings, args: argparse.Namespace) -> Output:
         ("Pending charges", format_usd(account.pending_charges_usd)),
         ("Last payment", last_payment),
     ]
-    return Output(_jsonable(account), _key_values(lines))
+    return Output(account, _key_values(lines))
 
 
 def command_instances(settings: Settings, args: argparse.Namespace) -> Output:
     with management_client(settings) as client:
         instances = client.instances(region=args.region, tag=args.tag)
-    return Output(_jsonable(instances), _table(instances, _INSTANCE_COLUMNS))
+    return Output(instances, _table(instances, _INSTANCE_COLUMNS))
 
 
 def command_databases(settings: Settings, args: argparse.Namespace) -> Output:
     with management_client(settings) as client:
         databases = client.databases(engine=args.engine)
-    return Output(_jsonable(databases), _table(databases, _DATABASE_COLUMNS))
+    return Output(databases, _table(databases, _DATABASE_COLUMNS))
 
 
 def command_valkey(settings: Settings, args: argparse.Namespace) -> Output:
     with management_client(settings) as client:
         databases = client.databases(engine="valkey")
-    return Output(_jsonable(databases), _table(databases, _VALKEY_COLUMNS))
+    return Output(databases, _table(databases, _VALKEY_COLUMNS))
 
 
 def command_summary(settings: Settings, args: argparse.Namespace) -> Output:
     """Account, month to date, forecast, run-rate by category, counts and waste."""
     with management_client(settings) as client:
         summary = build_summary(client, now=datetime.now(UTC))
-    return Output(_jsonable(summary), summary_text(summary))
+    return Output(summary, summary_text(summary))
 
 
 def command_health(settings: Settings, args: argparse.Namespace) -> Output:
@@ -285,37 +285,10 @@ def main(
             print(f"error: {terminal_text(redact(str(error)))}", file=err)
             return EXIT_FAILED
     if args.json:
-        document = _redacted(output.document)
-        print(json.dumps(document, indent=2, default=_json_default), file=out)
+        print(json.dumps(json_document(output.document), indent=2), file=out)
     else:
         print(redact(output.text), file=out)
     return output.exit_status
-
-
-def _redacted(value: object) -> object:
-    """The document with every configured secret masked in its strings (an API could echo
-    one inside any field)."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, list | tuple):
-        return [_redacted(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _redacted(item) for key, item in value.items()}
-    return value
-
-
-def _jsonable(value: object) -> Any:
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    return value
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def _key_values(lines: Sequence[tuple[str, str]]) -> str:

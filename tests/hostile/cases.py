@@ -24,8 +24,10 @@ TIMEOUT_S = 0.5
 DEADLINE_S = 1.5
 IDLE_S = 1.0
 MAX_RESPONSE_MB = 8
-# A surface reads a few lists, each within its deadline: what "ended in time" means here.
-ENDS_WITHIN_S = 30.0
+# Nothing asserts on wall time (the deadlines are proven on an injected clock in
+# tests/api/test_deadline.py and tests/inference): the table shows each case's seconds, and a
+# page still running after this long is a hang AppTest reports as a failure.
+HANG_AFTER_S = 30.0
 # More than this much new memory for one case means something grew without bound.
 MEMORY_BOUND_MB = 300
 

@@ -1,5 +1,5 @@
-"""Every page against every hostile mode, under AppTest as the fault matrix runs them: it ends
-in time, a page whose data Vultr made unusable says so in a sentence, hostile answers render as
+"""Every page against every hostile mode, under AppTest as the fault matrix runs them: it
+finishes, a page whose data Vultr made unusable says so in a sentence, hostile answers render as
 text, and no traceback, secret or unbounded memory shows up. Model replies are sent through the
 chat, where only they arrive.
 """
@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.markup import rendered_markup, seen
 from tests.hostile.cases import (
     CASES,
-    ENDS_WITHIN_S,
+    HANG_AFTER_S,
     MEMORY_BOUND_MB,
     SANE,
     SECRETS,
@@ -53,7 +53,7 @@ def warmed(hostile_vultr: HostileVultr) -> None:
         for name, value in settings_for(SANE, hostile_vultr).items():
             monkeypatch.setenv(name, value)
         for page in PAGES:
-            AppTest.from_file(str(ROOT / "pages" / page), default_timeout=ENDS_WITHIN_S).run()
+            AppTest.from_file(str(ROOT / "pages" / page), default_timeout=HANG_AFTER_S).run()
 
 
 @pytest.fixture
@@ -76,13 +76,10 @@ def outcome(app: AppTest) -> str:
     return f"{errors[0][:90]}{more}"
 
 
-def check_common(
-    app: AppTest, seconds: float, memory_before: float, *, allowed: tuple[str, ...] = ()
-) -> None:
-    """No exception, ended in time, bounded memory, no secret, no traceback, and no planted
+def check_common(app: AppTest, memory_before: float, *, allowed: tuple[str, ...] = ()) -> None:
+    """No exception, bounded memory, no secret, no traceback, and no planted
     markup rendered but the ``allowed`` kinds."""
     assert not app.exception, app.exception[0].value
-    assert seconds < ENDS_WITHIN_S
     assert peak_rss_mb() - memory_before < MEMORY_BOUND_MB
     shown = everything(app)
     assert [secret for secret in SECRETS if secret in shown] == []
@@ -111,11 +108,11 @@ def test_a_page_survives_a_hostile_vultr(
     arm(case, hostile)
     memory_before = peak_rss_mb()
     started = time.perf_counter()
-    app = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=ENDS_WITHIN_S).run()
+    app = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=HANG_AFTER_S).run()
     seconds = time.perf_counter() - started
     note(f"page {page.removesuffix('.py')}", case.name, outcome(app), seconds)
 
-    check_common(app, seconds, memory_before)
+    check_common(app, memory_before)
     broken = (
         case.kind in ("fails", "tls") and page not in case.spares and page not in NEVER_ASKS_VULTR
     )
@@ -142,7 +139,7 @@ def test_a_hostile_model_reply_ends_and_renders_as_text(
     note("page inference_chat (a reply)", case.name, outcome(app), seconds)
 
     # A reply is Markdown on purpose: its links may show, but nothing it holds may load.
-    check_common(app, seconds, memory_before, allowed=("link", "autolink"))
+    check_common(app, memory_before, allowed=("link", "autolink"))
     markdown = "\n".join(str(element.value) for element in app.markdown)
     assert not re.search(rf"(?<!\\)!\[[^\]]*\]\((?:https?:)?//{re.escape(BEACON_HOST)}", markdown)
     assert not re.search(rf"(?<!\\)<img[^>]*{re.escape(BEACON_HOST)}", markdown)

@@ -3,7 +3,6 @@ the routes app.py mounts, in front of a simulated Vultr served on loopback too."
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -15,6 +14,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
+from tests.e2e.conftest import free_port
 from vultr_core import clients
 from vultr_core.api.management import ManagementClient
 from vultr_core.config import Settings
@@ -38,12 +38,6 @@ class ServedApi:
 
     def get(self, path: str, **options: object) -> httpx.Response:
         return httpx.get(self.url + path, timeout=30, **options)  # type: ignore[arg-type]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -102,7 +102,9 @@ class InferenceClient:
         )
         self._policy = RetryPolicy(max_attempts=max_retries + 1, deadline_s=deadline_s)
         self._rng = rng or random.Random()
-        self._retrier = Retrier(self._policy, clock=clock, sleep=sleep, rng=self._rng)
+        self._retrier = Retrier(
+            self._policy, clock=clock, sleep=sleep, rng=self._rng, api="inference"
+        )
         self._clock = clock
         self._idle_s = idle_s
         self._max_response_bytes = max_response_mb * BYTES_PER_MB
@@ -207,7 +209,7 @@ class InferenceClient:
         def wait(seconds: float) -> None:
             cancel.wait(seconds)
 
-        return Retrier(self._policy, clock=self._clock, sleep=wait, rng=self._rng)
+        return Retrier(self._policy, clock=self._clock, sleep=wait, rng=self._rng, api="inference")
 
     def _send_json(
         self,

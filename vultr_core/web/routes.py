@@ -22,9 +22,11 @@ from vultr_core.api.errors import VultrError
 from vultr_core.api.management import ManagementClient
 from vultr_core.config import Settings
 from vultr_core.health.checks import check_health
-from vultr_core.health.service_tests import test_services
+from vultr_core.health.service_health import HealthReport
+from vultr_core.health.service_tests import RoundTripReport, test_services
 from vultr_core.health.stats import get_stats
 from vultr_core.health.text import health_document, round_trip_document
+from vultr_core.json_document import json_document
 from vultr_core.web import documents
 from vultr_core.web.access import AccessRule, authorised, require
 from vultr_core.web.metrics import metrics_text
@@ -59,45 +61,69 @@ Handler = Callable[[Request, Settings], Awaitable[Response]]
 def api_routes(backend: Backend) -> list[Route]:
     """Every route of the API; any method but the route's own answers 405 in JSON."""
     reads: SingleFlight[Any] = SingleFlight(READS_TTL_S, max_entries=256)
-    health: SingleFlight[Any] = SingleFlight(HEALTH_TTL_S, max_entries=4)
+    health: SingleFlight[HealthReport] = SingleFlight(HEALTH_TTL_S, max_entries=4)
+    round_trips: SingleFlight[RoundTripReport] = SingleFlight(HEALTH_TTL_S, max_entries=4)
+
+    def document(
+        settings: Settings, key: tuple[str, ...], build: Callable[[ManagementClient], Any]
+    ) -> Any:
+        """One document per key and period, secrets masked once, when it is built."""
+        return reads.get(
+            (settings.cache_key, *key),
+            lambda: json_document(build(backend.management(settings))),
+        )
+
+    def health_report(settings: Settings) -> HealthReport:
+        """The health check, run at most once per HEALTH_TTL_S for every caller."""
+        return health.get(settings.cache_key, lambda: check_health(settings))
 
     def read(
         settings: Settings, key: tuple[str, ...], build: Callable[[ManagementClient], Any]
     ) -> Awaitable[Any]:
-        def compute() -> Any:
-            return build(backend.management(settings))
+        return run_in_threadpool(document, settings, key, build)
 
-        return run_in_threadpool(reads.get, (settings.cache_key, *key), compute)
+    async def one_database(
+        request: Request,
+        settings: Settings,
+        kind: str,
+        build: Callable[[ManagementClient, str], Any],
+    ) -> Response:
+        database_id = _database_id(request)
+        pending = read(settings, (kind, database_id), lambda client: build(client, database_id))
+        try:
+            return _json(await pending)
+        except VultrError as error:
+            raise problem_for(
+                error, not_found=f"No database {database_id} in this account."
+            ) from error
 
     async def health_route(request: Request, settings: Settings) -> Response:
-        report = await run_in_threadpool(
-            health.get, (settings.cache_key, "health"), lambda: check_health(settings)
-        )
+        report = await run_in_threadpool(health_report, settings)
         status = 503 if report.any_down else 200
         if not authorised(_rule(backend, settings), request.headers.get("authorization")):
             return _json({"status": "down" if report.any_down else "up"}, status)
-        return _json(health_document(report), status)
+        return _json(json_document(health_document(report)), status)
 
     async def stats_route(request: Request, settings: Settings) -> Response:
         """The app's own pools, each service's figures from the (single-flight) health
         check: Valkey clients, memory and ops, PostgreSQL connections; the inference budget."""
         pools = await run_in_threadpool(get_stats, settings)
-        report = await run_in_threadpool(
-            health.get, (settings.cache_key, "health"), lambda: check_health(settings)
-        )
+        report = await run_in_threadpool(health_report, settings)
         return _json(
-            {
-                "pools": documents.jsonable(pools),
-                "services": {s.service: documents.jsonable(s.figures) for s in report.services},
-                "inference_requests_per_minute": settings.inference_requests_per_minute,
-            }
+            json_document(
+                {
+                    "pools": pools,
+                    "services": {s.service: s.figures for s in report.services},
+                    "inference_requests_per_minute": settings.inference_requests_per_minute,
+                }
+            )
         )
 
     async def test_route(request: Request, settings: Settings) -> Response:
         report = await run_in_threadpool(
-            health.get, (settings.cache_key, "test"), lambda: test_services(settings)
+            round_trips.get, settings.cache_key, lambda: test_services(settings)
         )
-        return _json(round_trip_document(report), 200 if report.all_passed else 503)
+        return _json(json_document(round_trip_document(report)), 200 if report.all_passed else 503)
 
     async def account_route(request: Request, settings: Settings) -> Response:
         return _json(await read(settings, ("account",), documents.account_document))
@@ -115,29 +141,11 @@ def api_routes(backend: Backend) -> list[Route]:
         )
 
     async def database_route(request: Request, settings: Settings) -> Response:
-        database_id = _database_id(request)
-        return _json(
-            await _read_one(
-                read(
-                    settings,
-                    ("database", database_id),
-                    lambda client: documents.database_document(client, database_id),
-                ),
-                database_id,
-            )
-        )
+        return await one_database(request, settings, "database", documents.database_document)
 
     async def database_health_route(request: Request, settings: Settings) -> Response:
-        database_id = _database_id(request)
-        return _json(
-            await _read_one(
-                read(
-                    settings,
-                    ("database-health", database_id),
-                    lambda client: documents.database_health_document(client, database_id),
-                ),
-                database_id,
-            )
+        return await one_database(
+            request, settings, "database-health", documents.database_health_document
         )
 
     async def instances_route(request: Request, settings: Settings) -> Response:
@@ -156,11 +164,8 @@ def api_routes(backend: Backend) -> list[Route]:
     async def metrics_route(request: Request, settings: Settings) -> Response:
         text = await run_in_threadpool(
             metrics_text,
-            lambda: reads.get(
-                (settings.cache_key, "summary"),
-                lambda: documents.summary_document(backend.management(settings)),
-            ),
-            lambda: health.get((settings.cache_key, "health"), lambda: check_health(settings)),
+            lambda: document(settings, ("summary",), documents.summary_document),
+            lambda: health_report(settings),
         )
         return Response(text, media_type="text/plain; version=0.0.4", headers=NO_STORE)
 
@@ -228,13 +233,6 @@ def _rule(backend: Backend, settings: Settings) -> AccessRule:
         token=token.reveal() if token is not None else None,
         sign_in_configured=backend.sign_in_configured(),
     )
-
-
-async def _read_one(pending: Awaitable[Any], database_id: str) -> Any:
-    try:
-        return await pending
-    except VultrError as error:
-        raise problem_for(error, not_found=f"No database {database_id} in this account.") from error
 
 
 def _database_id(request: Request) -> str:
