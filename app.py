@@ -2,7 +2,9 @@
 and the HTTP API (vultr_core.web) on one port, and stops the demo servers it started on the
 way out."""
 
+import inspect
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,20 +18,39 @@ from ui.clear_cache_guard import RefuseClearCache
 from ui.clients import management_client
 from ui.settings import settings, sign_in_configured
 from vultr_core.health.embedded import stop_embedded_servers
+from vultr_core.history.persistent import stop_persistent_servers
 from vultr_core.log_output import logging_to
 from vultr_core.web.routes import Backend, api_routes
+
+
+def warm_up() -> None:
+    """The first visit's one-off costs (0.3 s here), paid at start: the Overview's modules
+    (the import is the warm-up), Plotly's first figures, the shared management client, and
+    two of Streamlit's: the image plugins it opens the page icon with, and the paths of the
+    loaded modules, which its first element of a process resolves (``inspect.stack()``, to
+    tell a REPL) before the title can go out. No request is sent."""
+    import PIL.Image
+
+    from ui import health, history, spend  # noqa: F401
+
+    PIL.Image.preinit()
+    inspect.stack()
+    spend.warm_up()
 
 
 @asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
     """For the server's life, log records go to stderr redacted (a library may quote a key);
-    then the embedded PostgreSQL and Valkey, child processes, stop before the server exits,
-    since a SIGTERM would otherwise leave them orphaned."""
+    the first visit's one-off costs are paid meanwhile in a thread (the server answers from
+    the start); then the embedded PostgreSQL and Valkey (the history's too), child processes,
+    stop before the server exits, since a SIGTERM would otherwise leave them orphaned."""
     try:
         with logging_to(sys.stderr, verbosity=0):
+            threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
             yield None
     finally:
         stop_embedded_servers()
+        stop_persistent_servers()
 
 
 async def overview(request: Request) -> RedirectResponse:

@@ -35,7 +35,11 @@ import psycopg
 from psycopg import sql
 
 from tests.conftest import simulator_client
+from vultr_core.config import DEFAULT_ANOMALY_FACTOR
 from vultr_core.health.embedded import embedded_postgres_url
+from vultr_core.history.anomalies import load_anomalies
+from vultr_core.history.budget_setting import parse_budgets
+from vultr_core.history.budgets import forecast_budgets
 from vultr_core.history.changes import changes_frame, find_changes
 from vultr_core.history.demo import replay_past
 from vultr_core.history.snapshot import observe, record_snapshot, write_observation
@@ -184,6 +188,10 @@ def busy_year(url: str, simulator: Simulator, churn: int) -> tuple[HistoryStore,
     }
 
 
+# A team's budgets as the README shows them: the whole account, a tag and a category.
+OVERVIEW_BUDGETS = parse_budgets("total=50000; tag:team:data=12000; category:compute=30000")
+
+
 def query_figures(store: HistoryStore, now: datetime, repeats: int) -> dict[str, float]:
     queries: dict[str, Callable[[Connection], object]] = {
         "changes_30d": lambda conn: changes_frame(
@@ -198,6 +206,10 @@ def query_figures(store: HistoryStore, now: datetime, repeats: int) -> dict[str,
         "monthly_by_tag_6m": lambda conn: monthly_by_tag(
             conn, since=now - timedelta(days=183), now=now
         ),
+        "anomalies_30d": lambda conn: load_anomalies(
+            conn, since=now - timedelta(days=30), now=now, factor=DEFAULT_ANOMALY_FACTOR
+        ),
+        "budgets": lambda conn: forecast_budgets(conn, OVERVIEW_BUDGETS, now=now),
     }
     figures: dict[str, float] = {}
     with store.connection("querying") as conn:

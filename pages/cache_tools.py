@@ -21,7 +21,6 @@ from vultr_core.cache.browser import (
 )
 from vultr_core.cache.store import MAX_TTL_S
 from vultr_core.cache.tools import CacheTools, Operator
-from vultr_core.cache.valkey_calls import client_location
 
 settings = page.start_page("Cache Tools")
 state = st.session_state
@@ -62,17 +61,61 @@ def ask_first(label: str, key: str, message: str, yes: str, action: Action) -> N
 
 
 def invalidate(tag: str, tools: CacheTools, operator: Operator) -> str:
-    return f"Deleted {tools.invalidate_tag(operator, tag):,} keys ({inert(tag)})."
+    return f"Deleted {cache.counted(tools.invalidate_tag(operator, tag), 'key')} ({inert(tag)})."
 
 
 def take(keys: tuple[str, ...], tools: CacheTools, operator: Operator) -> str:
     values = tools.take(operator, keys)
     state["cache_taken"] = dict(zip(keys, values, strict=True))
-    return f"Took {sum(value is not None for value in values)} of {len(keys)} keys."
+    found = sum(value is not None for value in values)
+    return f"Took {found:,} of {cache.counted(len(keys), 'key')}."
+
+
+def play_tags() -> list[str]:
+    return [tag.strip() for tag in state["cache_play_tags"].split(",") if tag.strip()]
+
+
+def get_or_compute() -> None:
+    """The playground's Get or compute, run before the page is drawn, so the figures and tags
+    above it already count this call."""
+    try:
+        value = json.loads(state["cache_play_value"])
+        compute = simulated_compute(value, state["cache_play_delay"] / 1000)
+        fetched = cache.cache_tools_now().fetch(
+            page.signed_in_operator(),
+            state["cache_play_key"],
+            compute,
+            state["cache_play_ttl"],
+            tags=play_tags(),
+        )
+    except (VultrError, ValueError) as error:
+        state["cache_play_error"] = f"Could not do that. {inert(str(error))}"
+        return
+    source = "computed" if fetched.source == "computed" else "hit"
+    state[f"cache_play_{source}_ms"] = fetched.elapsed_ms
+    state["cache_play_result"] = (fetched.source, fetched.elapsed_ms, fetched.value)
+    cache.clear_cache_views()
+
+
+def set_with_tags() -> None:
+    """The playground's Set with tags, run before the page is drawn (see get_or_compute)."""
+    key, tags = state["cache_play_key"], play_tags()
+    try:
+        value = json.loads(state["cache_play_value"])
+        tools = cache.cache_tools_now()
+        tools.set_with_tags(page.signed_in_operator(), key, value, tags, state["cache_play_ttl"])
+    except (VultrError, ValueError) as error:
+        state["cache_play_error"] = f"Could not do that. {inert(str(error))}"
+        return
+    state["cache_play_stored"] = (
+        f"Stored {inert(key)} with tags {inert(', '.join(tags) or 'none')}."
+    )
+    cache.clear_cache_views()
 
 
 try:
     helper = clients.cache_helper(settings)
+    cache.seed_demo(settings)
     summary = cache.load_cache_summary(settings.cache_key, settings).value
 except VultrError as error:
     page.render_error("the cache", error)
@@ -81,7 +124,7 @@ refused = CacheTools(helper, settings).refusal(page.signed_in_operator())
 kind, message = state.pop("cache_flash", ("", ""))
 if kind:
     (st.success if kind == "success" else st.error)(message)
-st.caption(f"Namespace `{helper.namespace}` on `{client_location(helper.client)}`")
+st.caption(cache.talking_to(settings, helper))
 if refused is not None:
     st.info(f"Read-only for you: {inert(refused)}.", icon=":material/lock:")
 if summary.eviction_warning:
@@ -93,8 +136,10 @@ saved.metric("Time saved", f"{overall.saved_ms / 1000:,.1f} s", help="Compute ti
 tag_count.metric("Tags", len(summary.tags))
 waits.metric("Lock waits", overall.lock_waits, help="Callers that waited for another's result")
 
+size = st.column_config.NumberColumn(format="localized")
+# Keyed and tracked, so a rerun (after a confirmation, or a message above) keeps the open tab.
 keys_tab, tags_tab, play_tab, take_tab, log_tab = st.tabs(
-    ["Keys", "Tags", "Playground", "Take keys", "Activity"]
+    ["Keys", "Tags", "Playground", "Take keys", "Activity"], key="cache_tab", on_change="rerun"
 )
 with keys_tab:
     pattern = st.text_input(
@@ -107,8 +152,10 @@ with keys_tab:
     try:
         cursor = state.get("cache_cursor", 0)
         key_page = cache.load_cache_keys(settings.cache_key, settings, pattern, cursor).value
-        st.dataframe(keys_frame(key_page), hide_index=True)
-        st.caption("Keys with `app_data` are the app's own: shown here, never changed from here.")
+        st.dataframe(keys_frame(key_page), hide_index=True, column_config={"Size (bytes)": size})
+        st.caption(
+            "Keys with *App's own data* are the app's own: shown here, never changed from here."
+        )
         if key_page.next_cursor and st.button("Next page", key="cache_next"):
             state["cache_cursor"] = key_page.next_cursor
             st.rerun()
@@ -128,7 +175,7 @@ with tags_tab:
     st.dataframe(
         tags_frame(summary.tags, summary.stats),
         hide_index=True,
-        column_config={"hit_ratio": percent},
+        column_config={"Hit ratio": percent},
     )
     if tag := st.selectbox("Tag", [info.tag for info in summary.tags], index=None, key="cache_tag"):
         try:
@@ -136,11 +183,13 @@ with tags_tab:
         except VultrError as error:
             page.render_error("the tag's keys", error)
         else:
-            doomed = (
-                f"**{preview.key_count:,}** cached {'key' if preview.key_count == 1 else 'keys'}"
+            count = preview.key_count
+            doomed = f"**{count:,}** {cache.plural(count, 'cached key')}"
+            weight = cache.counted(preview.total_bytes, "byte")
+            st.write(f"Invalidating {inert(tag)} deletes {doomed} ({weight}).")
+            st.dataframe(
+                key_infos_frame(preview.keys), hide_index=True, column_config={"Size (bytes)": size}
             )
-            st.write(f"Invalidating {inert(tag)} deletes {doomed} ({preview.total_bytes:,} bytes).")
-            st.dataframe(key_infos_frame(preview.keys), hide_index=True)
             ask_first(
                 "Invalidate…",
                 "cache_invalidate",
@@ -151,18 +200,15 @@ with tags_tab:
     per_tag = tag_stats_frame(summary.stats)
     if not per_tag.empty:
         ratio_chart, saved_chart = st.columns(2)
-        ratio_chart.bar_chart(per_tag, x="tag", y="hit_ratio", y_label="hit ratio", horizontal=True)
-        saved_chart.bar_chart(
-            per_tag, x="tag", y="time_saved_s", y_label="time saved (s)", horizontal=True
-        )
+        ratio_chart.bar_chart(per_tag, x="Tag", y="Hit ratio", horizontal=True)
+        saved_chart.bar_chart(per_tag, x="Tag", y="Time saved (s)", horizontal=True)
 
 with play_tab:
-    key = st.text_input("Key", "playground:demo", key="cache_play_key")
-    value_text = st.text_area("Value (JSON)", '{"answer": 42}', key="cache_play_value")
-    tags_text = st.text_input("Tags, comma-separated", "playground", key="cache_play_tags")
-    tags = [tag.strip() for tag in tags_text.split(",") if tag.strip()]
+    st.text_input("Key", "playground:demo", key="cache_play_key")
+    st.text_area("Value (JSON)", '{"answer": 42}', key="cache_play_value")
+    st.text_input("Tags, comma-separated", "playground", key="cache_play_tags")
     ttl_col, delay_col = st.columns(2)
-    ttl = ttl_col.number_input(
+    ttl_col.number_input(
         "TTL (s)",
         min_value=1,
         max_value=int(MAX_TTL_S),
@@ -170,27 +216,26 @@ with play_tab:
         key="cache_play_ttl",
         help=f"At most {MAX_TTL_S / 86400:,.0f} days.",
     )
-    delay_ms = delay_col.slider("Simulated compute time (ms)", 0, 3000, 400, key="cache_play_delay")
+    delay_col.slider("Simulated compute time (ms)", 0, 3000, 400, key="cache_play_delay")
     compute_col, set_col = st.columns(2)
-    try:
-        if compute_col.button(
-            "Get or compute", key="cache_play_run", type="primary", disabled=refused is not None
-        ):
-            compute = simulated_compute(json.loads(value_text), delay_ms / 1000)
-            tools = cache.cache_tools_now()
-            fetched = tools.fetch(page.signed_in_operator(), key, compute, ttl, tags=tags)
-            source = "computed" if fetched.source == "computed" else "hit"
-            state[f"cache_play_{source}_ms"] = fetched.elapsed_ms
-            st.write(f"**{fetched.source}** in {fetched.elapsed_ms:,.1f} ms:")
-            st.json(fetched.value)
-            cache.clear_cache_views()
-        if set_col.button("Set with tags", key="cache_play_set", disabled=refused is not None):
-            tools = cache.cache_tools_now()
-            tools.set_with_tags(page.signed_in_operator(), key, json.loads(value_text), tags, ttl)
-            st.success(f"Stored {inert(key)} with tags {inert(', '.join(tags) or 'none')}.")
-            cache.clear_cache_views()
-    except (VultrError, ValueError) as error:
-        st.error(f"Could not do that. {inert(str(error))}")
+    compute_col.button(
+        "Get or compute",
+        key="cache_play_run",
+        type="primary",
+        disabled=refused is not None,
+        on_click=get_or_compute,
+    )
+    set_col.button(
+        "Set with tags", key="cache_play_set", disabled=refused is not None, on_click=set_with_tags
+    )
+    if error_text := state.pop("cache_play_error", None):
+        st.error(error_text)
+    if stored := state.pop("cache_play_stored", None):
+        st.success(stored)
+    if result := state.pop("cache_play_result", None):
+        source, elapsed_ms, value = result
+        st.write(f"**{source}** in {elapsed_ms:,.1f} ms:")
+        st.json(value)
     computed_ms, hit_ms = state.get("cache_play_computed_ms"), state.get("cache_play_hit_ms")
     slow, fast = st.columns(2)
     slow.metric("Last compute", "–" if computed_ms is None else f"{computed_ms:,.1f} ms")
@@ -204,11 +249,14 @@ with take_tab:
         except (VultrError, ValueError) as error:
             st.error(f"Could not look at those keys. {inert(str(error))}")
         else:
-            st.dataframe(key_infos_frame(found), hide_index=True)
+            st.dataframe(
+                key_infos_frame(found), hide_index=True, column_config={"Size (bytes)": size}
+            )
             ask_first(
                 "Take and delete…",
                 "cache_take",
-                f"Reads and deletes **{len(keys)}** keys in one step: shown once, then gone.",
+                f"Reads and deletes **{len(keys):,}** {cache.plural(len(keys), 'key')} in one "
+                "step: shown once, then gone.",
                 "Take them",
                 functools.partial(take, keys),
             )

@@ -1,12 +1,14 @@
-"""Databases: every managed database with its monthly cost; one picked for a closer look."""
+"""Databases: every managed database in words with its monthly cost, what is not running first;
+one picked for a closer look."""
 
 import streamlit as st
 
-from ui import health, inventory, page, spend
+from ui import health, history, inventory, page, spend
 from ui.text import left_out_note
 from vultr_core.formatting import format_usd
 from vultr_core.inventory.frames import databases_frame
-from vultr_core.inventory.spreadsheet import spreadsheet_csv
+from vultr_core.inventory.listing import database_listing, not_running
+from vultr_core.inventory.words import database_plan_names, engine_name
 
 settings = page.start_page("Databases")
 
@@ -14,6 +16,7 @@ loaded = page.load_together(
     {
         "databases": lambda: spend.load_databases(settings.cache_key, settings),
         "plans": lambda: spend.load_database_plans(settings.cache_key, settings),
+        "regions": lambda: inventory.load_regions(settings.cache_key, settings),
     },
     spinner="Loading databases…",
 )
@@ -26,16 +29,28 @@ page.render_freshness(
     page.oldest(loaded),
     spend.load_databases,
     spend.load_database_plans,
+    inventory.load_regions,
     *inventory.DATABASE_DETAIL_LOADERS,
     key="db_refresh",
 )
 plans = page.value(loaded["plans"])
-table = databases_frame(databases, plans or [])
+listed = database_listing(
+    databases_frame(databases, plans or []),
+    databases,
+    database_plan_names(plans or []),
+    inventory.region_names_or_codes(loaded["regions"]),
+)
 
-engines = st.multiselect("Engine", sorted(table["engine"].unique()), key="db_engine")
-shown = table[table["engine"].isin(engines)] if engines else table
+engine_col, state_col = st.columns(2)
+engines = engine_col.multiselect(
+    "Engine", sorted(listed["engine"].unique()), format_func=engine_name, key="db_engine"
+)
+states = state_col.multiselect("State", list(listed["state"].unique()), key="db_state")
+filtered = listed[listed["engine"].isin(engines)] if engines else listed
+filtered = filtered[filtered["state"].isin(states)] if states else filtered
+shown = inventory.render_not_running_switch(filtered, key="db_not_running")
 
-count, monthly, not_running = st.columns(3)
+count, monthly, down = st.columns(3)
 count.metric("Databases shown", len(shown), help="Read replicas count as databases.", border=True)
 monthly.metric(
     "Monthly cost",
@@ -43,9 +58,7 @@ monthly.metric(
     help="List price of each database's plan, read replicas included.",
     border=True,
 )
-not_running.metric(
-    "Not running", int((shown["status"].str.lower() != "running").sum()), border=True
-)
+down.metric("Not running", len(not_running(shown)), border=True)
 if plans is None:
     page.shown(loaded["plans"], "the database plan prices")
 elif note := left_out_note(
@@ -53,43 +66,18 @@ elif note := left_out_note(
 ):
     st.caption(note)
 
-st.dataframe(
+inventory.render_table(
     shown,
-    hide_index=True,
+    inventory.DATABASE_COLUMNS,
+    inventory.DATABASE_CONFIG,
     key="db_table",
-    column_order=[
-        "label",
-        "engine",
-        "engine_version",
-        "plan",
-        "region",
-        "status",
-        "nodes",
-        "monthly_cost_usd",
-        "replica_of",
-        "tag",
-        "latest_backup",
-    ],
-    column_config={
-        "label": st.column_config.TextColumn("Label"),
-        "engine": st.column_config.TextColumn("Engine"),
-        "engine_version": st.column_config.TextColumn("Version"),
-        "plan": st.column_config.TextColumn("Plan"),
-        "region": st.column_config.TextColumn("Region"),
-        "status": st.column_config.TextColumn("Status"),
-        "nodes": st.column_config.NumberColumn("Nodes"),
-        "monthly_cost_usd": st.column_config.NumberColumn("Monthly cost", format="dollar"),
-        "replica_of": st.column_config.TextColumn("Replica of"),
-        "tag": st.column_config.TextColumn("Tag"),
-        "latest_backup": st.column_config.DatetimeColumn("Latest backup", format="distance"),
-    },
 )
-st.download_button(
-    "Download CSV",
-    data=spreadsheet_csv(shown),
-    file_name="databases.csv",
-    mime="text/csv",
-    icon=":material/download:",
+inventory.render_csv_download(
+    shown,
+    inventory.DATABASE_COLUMNS + inventory.DATABASE_EXTRAS,
+    kind="databases",
+    filters=[*(engine_name(engine) for engine in engines), *states]
+    + (["not running"] if st.session_state.get("db_not_running") else []),
     key="db_csv",
 )
 
@@ -98,18 +86,27 @@ by_id = {each.id: each for primary in databases for each in (primary, *primary.r
 picked = st.selectbox(
     "Database",
     list(shown["id"]),
-    format_func=lambda database_id: f"{by_id[database_id].label} ({by_id[database_id].engine})",
+    format_func=lambda database_id: (
+        f"{by_id[database_id].label} ({engine_name(by_id[database_id].engine)})"
+    ),
     key="db_pick",
 )
 if picked is not None:
     database = by_id[picked]
+    inventory.render_details(
+        shown[shown["id"] == picked].iloc[0],
+        inventory.DATABASE_COLUMNS + inventory.DATABASE_EXTRAS,
+        key="db_details",
+    )
     details = inventory.load_database_details(settings, database)
     st.markdown("**Usage**")
     inventory.render_database_usage(details["usage"])
     backups, maintenance = st.columns(2)
     with backups:
         st.markdown("**Backups**")
-        inventory.render_database_backups(details.get("backups"), engine=database.engine)
+        inventory.render_database_backups(
+            details.get("backups"), engine=engine_name(database.engine)
+        )
     with maintenance:
         st.markdown("**Maintenance**")
         inventory.render_database_maintenance(details["maintenance"], database)
@@ -118,5 +115,7 @@ if picked is not None:
     if "pools" in details:
         st.markdown("**Connection pools**")
         inventory.render_connection_pools(details["pools"], key="db_pools")
+    st.markdown("**History**")
+    history.HistorySections(settings).render_history_of(picked, key="db_history")
 
 health.render_connected_postgres(settings)

@@ -41,29 +41,38 @@ def render_usage() -> None:
     st.caption(this_month.basis_text())
 
 
-def render_parameters(model_ids: list[str]) -> tuple[dict[str, str], str, ChatParameters]:
-    """The sidebar: which model(s), the system prompt, and the sampling knobs."""
-    with st.sidebar:
-        st.subheader("Chat settings")
-        models = {"a": st.selectbox("Model", model_ids, key="chat_model")}
-        if st.toggle("Compare with a second model", key="chat_compare"):
-            second = min(1, len(model_ids) - 1)
-            models["b"] = st.selectbox("Second model", model_ids, second, key="chat_model_b")
+def render_models(model_ids: list[str]) -> dict[str, str]:
+    """Which model(s): above the chat, where a phone shows them too."""
+    st.subheader("Chat settings")
+    pick, second = st.columns(2)
+    models = {"a": pick.selectbox("Model", model_ids, key="chat_model")}
+    if st.toggle("Compare with a second model", key="chat_compare"):
+        default = inference.second_model_index(model_ids, settings.inference_prices)
+        models["b"] = second.selectbox("Second model", model_ids, default, key="chat_model_b")
+    return models
+
+
+def render_parameters() -> tuple[str, ChatParameters]:
+    """The system prompt and the sampling knobs, folded away until wanted."""
+    with st.expander("System prompt, temperature, max tokens, seed, stop sequences"):
         system = st.text_area("System prompt", key="chat_system")
         default = "API default"
-        temperature = st.number_input(
+        knobs = st.columns(4)
+        temperature = knobs[0].number_input(
             "Temperature", 0.0, 2.0, None, 0.1, key="chat_temperature", placeholder=default
         )
-        top_p = st.number_input(
+        top_p = knobs[1].number_input(
             "Top p", 0.0, 1.0, None, 0.05, key="chat_top_p", placeholder=default
         )
-        max_tokens = st.number_input(
+        max_tokens = knobs[2].number_input(
             "Max tokens", 1, 1_000_000, None, 64, key="chat_max_tokens", placeholder=default
         )
-        seed = st.number_input("Seed", 0, 2**31 - 1, None, 1, key="chat_seed", placeholder="random")
+        seed = knobs[3].number_input(
+            "Seed", 0, 2**31 - 1, None, 1, key="chat_seed", placeholder="random"
+        )
         stop = st.text_input("Stop sequences", key="chat_stop", placeholder="comma-separated")
     stops = tuple(s.strip() for s in stop.split(",") if s.strip())
-    return models, system, ChatParameters(temperature, top_p, max_tokens, seed, stops)
+    return system, ChatParameters(temperature, top_p, max_tokens, seed, stops)
 
 
 def render_reply(record: ReplyRecord) -> None:
@@ -126,9 +135,9 @@ except VultrError as error:
 if not model_ids:
     st.warning("The inference API lists no models for this key.")
     st.stop()
-if settings.demo_inference:
-    st.caption("Demo inference: a simulated model answers. Set `VULTR_INFERENCE_API_KEY`.")
-models, system, parameters = render_parameters(model_ids)
+st.caption(inference.talking_to(settings))
+models = render_models(model_ids)
+system, parameters = render_parameters()
 interrupted = st.session_state.pop("chat_running", None)
 if interrupted is not None and (stopped := interrupted.stop()) is not None:
     exchanges.append(stopped)

@@ -1,12 +1,14 @@
-"""Instances: every compute instance with its monthly cost, filterable, with a CSV download."""
+"""Instances: every compute instance in words (one state, its city, its size) with its monthly
+cost, what is not running first, filterable, with a CSV of the rows shown."""
 
 import streamlit as st
 
-from ui import page, spend
+from ui import history, inventory, page, spend
 from ui.text import left_out_note
 from vultr_core.formatting import format_usd
 from vultr_core.inventory.frames import distinct_tags, filter_instances, with_monthly_cost
-from vultr_core.inventory.spreadsheet import spreadsheet_csv
+from vultr_core.inventory.listing import instance_listing, not_running
+from vultr_core.inventory.words import instance_plan_names, region_name
 from vultr_core.spend.charts import make_breakdown_figure
 from vultr_core.spend.costs import breakdown
 
@@ -16,6 +18,7 @@ loaded = page.load_together(
     {
         "instances": lambda: spend.load_instances(settings.cache_key, settings),
         "plans": lambda: spend.load_plans(settings.cache_key, settings),
+        "regions": lambda: inventory.load_regions(settings.cache_key, settings),
     },
     spinner="Loading instances…",
 )
@@ -23,28 +26,43 @@ instances = page.shown(loaded["instances"], "the instances")
 if instances is None:
     st.stop()
 page.render_freshness(
-    page.oldest(loaded), spend.load_instances, spend.load_plans, key="inst_refresh"
+    page.oldest(loaded),
+    spend.load_instances,
+    spend.load_plans,
+    inventory.load_regions,
+    key="inst_refresh",
 )
 plans = page.value(loaded["plans"])
-instances = with_monthly_cost(instances, plans or [])
+places = inventory.region_names_or_codes(loaded["regions"])
+sizes = instance_plan_names(plans or [])
+listed = instance_listing(with_monthly_cost(instances, plans or []), sizes, places)
 
-region_col, power_col, tag_col, plan_col = st.columns(4)
-regions = region_col.multiselect("Region", sorted(instances["region"].unique()), key="inst_region")
-powers = power_col.multiselect(
-    "Power", sorted(instances["power_status"].unique()), key="inst_power"
+region_col, state_col, tag_col, plan_col = st.columns(4)
+regions = region_col.multiselect(
+    "Region",
+    sorted(listed["region"].unique()),
+    format_func=lambda code: region_name(code, places),
+    key="inst_region",
 )
-tags = tag_col.multiselect("Tag", distinct_tags(instances), key="inst_tag")
-plans_chosen = plan_col.multiselect("Plan", sorted(instances["plan"].unique()), key="inst_plan")
+states = state_col.multiselect("State", list(listed["state"].unique()), key="inst_state")
+tags = tag_col.multiselect("Tag", distinct_tags(listed), key="inst_tag")
+plans_chosen = plan_col.multiselect(
+    "Plan",
+    sorted(listed["plan"].unique()),
+    format_func=lambda code: f"{sizes[code]} ({code})" if code in sizes else code,
+    key="inst_plan",
+)
 text = st.text_input("Search", placeholder="label, hostname or IP", key="inst_search")
-shown = filter_instances(
-    instances, regions=regions, power_statuses=powers, tags=tags, plans=plans_chosen, text=text
+filtered = filter_instances(
+    listed, regions=regions, states=states, tags=tags, plans=plans_chosen, text=text
 )
+shown = inventory.render_not_running_switch(filtered, key="inst_not_running")
 
-shown_count, running, stopped_count, vcpus, monthly = st.columns(5)
-shown_count.metric("Instances shown", len(shown), border=True)
-running.metric("Running", int((shown["power_status"] == "running").sum()), border=True)
+count, down, stopped_count, vcpus, monthly = st.columns([1, 1, 1.2, 1, 1.4])
+count.metric("Instances shown", len(shown), border=True)
+down.metric("Not running", len(not_running(shown)), border=True)
 stopped_count.metric(
-    "Stopped (still billed)", int((shown["power_status"] == "stopped").sum()), border=True
+    "Stopped (still billed)", int((shown["state"] == "Stopped").sum()), border=True
 )
 vcpus.metric("vCPUs", int(shown["vcpu_count"].sum()), border=True)
 monthly.metric(
@@ -60,59 +78,44 @@ left_out = {
 if note := left_out_note(left_out, noun="instance"):
     st.caption(note)
 
-st.dataframe(
+picked = inventory.render_table(
     shown,
-    hide_index=True,
+    inventory.INSTANCE_COLUMNS,
+    inventory.INSTANCE_CONFIG,
     key="inst_table",
-    column_order=[
-        "label",
-        "region",
-        "plan",
-        "monthly_cost_usd",
-        "status",
-        "power_status",
-        "vcpu_count",
-        "ram_gb",
-        "tags",
-        "main_ip",
-        "date_created",
-    ],
-    column_config={
-        "label": st.column_config.TextColumn("Label"),
-        "region": st.column_config.TextColumn("Region"),
-        "plan": st.column_config.TextColumn("Plan"),
-        "monthly_cost_usd": st.column_config.NumberColumn("Monthly cost", format="dollar"),
-        "status": st.column_config.TextColumn("Status"),
-        "power_status": st.column_config.TextColumn("Power"),
-        "vcpu_count": st.column_config.NumberColumn("vCPU"),
-        "ram_gb": st.column_config.NumberColumn("RAM", format="%.1f GB"),
-        "tags": st.column_config.ListColumn("Tags"),
-        "main_ip": st.column_config.TextColumn("IP"),
-        "date_created": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD"),
-    },
+    selectable=True,
 )
-st.download_button(
-    "Download CSV",
-    data=spreadsheet_csv(shown),
-    file_name="instances.csv",
-    mime="text/csv",
-    icon=":material/download:",
+inventory.render_csv_download(
+    shown,
+    inventory.INSTANCE_COLUMNS + inventory.INSTANCE_EXTRAS,
+    kind="instances",
+    filters=[*regions, *states, *tags, *plans_chosen, text]
+    + (["not running"] if st.session_state.get("inst_not_running") else []),
     key="inst_csv",
 )
+if picked is None:
+    st.caption("Pick a row for everything about that instance.")
+else:
+    inventory.render_details(
+        shown.iloc[picked],
+        inventory.INSTANCE_COLUMNS + inventory.INSTANCE_EXTRAS + inventory.INSTANCE_CODES,
+        key="inst_details",
+    )
 
+in_words = shown.assign(region=shown["region_name"], plan=shown["plan_name"])
 st.subheader("Monthly cost by region, plan and tag")
 if page.shown(loaded["plans"], "the plan prices") is not None:
     for column, by in zip(st.columns(3), ("region", "plan", "tag"), strict=True):
         column.caption(f"By {by}")
         column.plotly_chart(
-            make_breakdown_figure(breakdown(shown, by), by),
+            make_breakdown_figure(breakdown(in_words, by), by),
             width="stretch",
             key=f"inst_cost_{by}",
         )
     st.caption("An instance with several tags counts under each of them.")
 
 st.subheader("Stopped but still billed")
-stopped = shown[shown["power_status"] == "stopped"].sort_values("monthly_cost_usd", ascending=False)
+stopped = in_words[in_words["state"] == "Stopped"].sort_values("monthly_cost_usd", ascending=False)
 if stopped.empty:
     st.success("No stopped instances among those shown.", icon=":material/check_circle:")
 else:
@@ -128,5 +131,7 @@ else:
     st.button(
         "Show only stopped instances in the table",
         key="inst_show_stopped",
-        on_click=lambda: st.session_state.update(inst_power=["stopped"]),
+        on_click=lambda: st.session_state.update(inst_state=["Stopped"]),
     )
+
+history.HistorySections(settings).render_resource_history(shown, key="inst_history")

@@ -1,8 +1,14 @@
-"""Overview: what we pay this month, for what, where it is going, and what needs attention."""
+"""Overview: what we pay this month, for what, where it is going, against which budget, what
+changed, and what needs attention.
+
+Every request is sent at the start; each section draws as soon as its own data is in (the
+headline figures first), under a spinner until then.
+"""
 
 import streamlit as st
 
 from ui import health, page, spend
+from ui.history import HistorySections
 from ui.text import inert, left_out_note
 from vultr_core.formatting import format_usd
 from vultr_core.spend.charts import (
@@ -19,59 +25,63 @@ from vultr_core.spend.history import (
     product_changes,
     unreadable_invoices,
 )
+from vultr_core.spend.run_rate import category_members
 from vultr_core.spend.waste import waste_sentences
 
 settings = page.start_page("Overview")
 figures = spend.load_spend(settings)
-page.render_freshness(figures.fetched_at, *spend.SPEND_LOADERS, key="ovw_refresh")
+# "Data as of" names the oldest figure: it takes this place once the last section has drawn.
+freshness = st.empty()
+freshness.caption("Fetching the figures…")
 
 spend.render_spend_metrics(figures)
-health.render_health_strip(settings)
+# The health strip and the budgets keep their place but are drawn after the first charts:
+# the browser loads Plotly with its first chart, and their checks would hold that up.
+health_strip, budgets = st.container(), st.container()
 
 by_category, by_month = st.columns(2)
-with by_category:
-    st.subheader("This month by category")
-    if (books := figures.books()) is not None:
-        st.plotly_chart(
-            make_category_figure(books.by_category), width="stretch", key="ovw_by_category"
-        )
-        st.caption(
-            f"Estimated from list prices: {format_usd(books.attributed_usd)}. Usage-based or "
-            f"unattributed (load balancers, reserved IPs, bandwidth, inference, resources "
-            f"removed this month): {format_usd(books.unattributed_usd)}."
-        )
 with by_month:
     st.subheader("Spend by month")
-    if (history := figures.history()) is not None:
+    if (invoices := figures.invoices()) is not None:
         st.plotly_chart(
-            make_monthly_figure(monthly_spend(history.invoices)),
+            make_monthly_figure(monthly_spend(invoices)),
             width="stretch",
             key="ovw_by_month",
+            config=spend.STILL_CHART,
         )
         left_out = left_out_note(
-            {"a valid date and amount": unreadable_invoices(history.invoices)}, noun="invoice"
+            {"a valid date and amount": unreadable_invoices(invoices)}, noun="invoice"
         )
         st.caption(
             f"Invoiced spend; Vultr invoices each month on the 1st of the next. {left_out or ''}"
         )
+with by_category:
+    st.subheader("This month by category")
+    if (books := figures.books()) is not None:
+        st.plotly_chart(
+            make_category_figure(books.by_category),
+            width="stretch",
+            key="ovw_by_category",
+            config=spend.STILL_CHART,
+        )
+        st.caption(spend.attribution_note(books))
+with health_strip:
+    health.render_health_strip(settings)
+past = HistorySections(settings)
+with budgets:
+    past.render_budget_progress()
+past.render_daily_spend()
 
 st.subheader("Month-end forecast")
 if (outlook := figures.outlook()) is not None:
-    last_month = figures.loaded("history")
+    last_month = figures.loaded("invoices")
     st.plotly_chart(
-        make_forecast_figure(
-            outlook, last_month.latest.amount_usd if last_month and last_month.latest else None
-        ),
+        make_forecast_figure(outlook, last_month[0].amount_usd if last_month else None),
         width="stretch",
         key="ovw_forecast",
+        config=spend.STILL_CHART,
     )
-    st.markdown(
-        f"**Per resource: {format_usd(outlook.per_resource_usd)}** "
-        f"({format_usd(outlook.resources_usd)} for resources to the month's end, "
-        f"{format_usd(outlook.usage_based_usd)} usage-based at its pace so far) · "
-        f"naive run-rate: {format_usd(outlook.naive_usd)}."
-    )
-    st.caption(outlook.explanation)
+    spend.render_forecast_words(outlook)
 
 st.subheader("Run-rate at list prices")
 if (priced := figures.priced()) is not None:
@@ -84,15 +94,36 @@ if (priced := figures.priced()) is not None:
     if note := left_out_note({"a valid list price": unpriced}, noun="resource"):
         st.caption(f"{note} What they cost counts as usage-based or unattributed.")
     treemap, grouped = st.columns([3, 2])
-    treemap.plotly_chart(make_run_rate_treemap(resources), width="stretch", key="ovw_treemap")
+    with treemap:
+        st.plotly_chart(
+            make_run_rate_treemap(resources),
+            width="stretch",
+            key="ovw_treemap",
+            config=spend.STILL_CHART,
+        )
+        categories = sorted(resources.loc[resources["monthly_cost_usd"] > 0, "category"].unique())
+        shown = st.selectbox(
+            "Every resource of a category",
+            categories,
+            index=None,
+            placeholder="The smallest are grouped as “Other”: pick a category to list them all",
+            key="ovw_treemap_category",
+        )
+        if shown is not None:
+            spend.render_members_table(category_members(resources, shown), key="ovw_members")
     with grouped:
         by = st.selectbox("Group by", BREAKDOWNS, format_func=str.title, key="ovw_group_by")
         table = breakdown(resources, by)
         st.plotly_chart(
-            make_breakdown_figure(table.head(15), by), width="stretch", key="ovw_breakdown"
+            make_breakdown_figure(table.head(15), by),
+            width="stretch",
+            key="ovw_breakdown",
+            config=spend.STILL_CHART,
         )
         if by == "tag":
             st.caption("A resource with several tags counts under each of them.")
+
+past.render_week_changes()
 
 st.subheader("Needs attention")
 waste = figures.waste()
@@ -122,3 +153,6 @@ if waste is not None and not waste.empty:
 if changes is not None:
     with st.expander("Month-over-month change by product"):
         spend.render_changes_table(changes, key="ovw_changes")
+
+with freshness.container():
+    page.render_freshness(figures.fetched_at, *spend.SPEND_LOADERS, key="ovw_refresh")

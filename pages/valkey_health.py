@@ -1,60 +1,92 @@
-"""Valkey: the managed instances on the account, then the connected server's own figures."""
+"""Valkey: the managed instances on the account (what is not running first; memory and CPU of
+the one picked), then the connected server's own figures."""
 
 import pandas as pd
 import streamlit as st
 
-from ui import health, page, text
+from ui import health, inventory, page, spend, text
 from ui.text import inert, left_out_note
 from vultr_core.api.errors import VultrError
 from vultr_core.formatting import format_usd
 from vultr_core.health.charts import make_memory_gauge_figure
 from vultr_core.health.registry import NOT_CONFIGURED_REASONS, is_configured
+from vultr_core.inventory.listing import database_listing, not_running
+from vultr_core.inventory.valkey import valkey_instances_frame
+from vultr_core.inventory.words import database_plan_names
 
 settings = page.start_page("Valkey")
 
 st.subheader("Managed Valkey instances")
-try:
-    instances = health.load_valkey_instances(settings.cache_key, settings)
-except VultrError as error:
-    page.render_error("the managed Valkey instances", error)
-else:
-    frame = instances.value
-    count, monthly, to_date = st.columns(3)
-    count.metric("Instances", len(frame), border=True)
-    monthly.metric("Monthly cost", format_usd(frame["monthly_cost_usd"].sum()), border=True)
-    to_date.metric("Month to date", format_usd(frame["month_to_date_usd"].sum()), border=True)
+# The list first, without a usage request per instance: usage loads for the one picked.
+managed = page.load_together(
+    {
+        "databases": lambda: spend.load_databases(settings.cache_key, settings),
+        "plans": lambda: spend.load_database_plans(settings.cache_key, settings),
+        "regions": lambda: inventory.load_regions(settings.cache_key, settings),
+    },
+    spinner="Loading the Valkey instances…",
+)
+databases = page.shown(managed["databases"], "the managed Valkey instances")
+# Without the list the section has said why; the plans' failure would only say it again.
+plans = None if databases is None else page.shown(managed["plans"], "the database plan prices")
+if databases is not None and plans is not None:
+    valkeys = [database for database in databases if database.engine == "valkey"]
+    listed = database_listing(
+        valkey_instances_frame(valkeys, plans),
+        valkeys,
+        database_plan_names(plans),
+        inventory.region_names_or_codes(managed["regions"]),
+    )
+    shown = inventory.render_not_running_switch(listed, key="vk_not_running")
+    count, down, monthly, to_date = st.columns(4)
+    count.metric("Instances", len(shown), border=True)
+    down.metric("Not running", len(not_running(shown)), border=True)
+    monthly.metric("Monthly cost", format_usd(shown["monthly_cost_usd"].sum()), border=True)
+    to_date.metric("Month to date", format_usd(shown["month_to_date_usd"].sum()), border=True)
     left_out = {
-        "a valid monthly price": int(frame["monthly_cost_usd"].isna().sum()),
-        "a valid month-to-date amount": int(frame["month_to_date_usd"].isna().sum()),
+        "a valid monthly price": int(shown["monthly_cost_usd"].isna().sum()),
+        "a valid month-to-date amount": int(shown["month_to_date_usd"].isna().sum()),
     }
     if note := left_out_note(left_out, noun="instance"):
         st.caption(note)
-    st.dataframe(
-        frame.drop(columns=["id"]),
-        hide_index=True,
+    inventory.render_table(
+        shown,
+        inventory.VALKEY_COLUMNS,
+        inventory.VALKEY_CONFIG,
         key="vk_instances",
-        column_config={
-            "label": st.column_config.TextColumn("Label"),
-            "region": st.column_config.TextColumn("Region"),
-            "plan": st.column_config.TextColumn("Plan"),
-            "status": st.column_config.TextColumn("Status"),
-            "eviction_policy": st.column_config.TextColumn("Eviction policy"),
-            "version": st.column_config.TextColumn("Version"),
-            "replicas": st.column_config.NumberColumn("Replicas"),
-            "ram_mb": st.column_config.NumberColumn("RAM", format="%d MB"),
-            "monthly_cost_usd": st.column_config.NumberColumn("Monthly", format="dollar"),
-            "month_to_date_usd": st.column_config.NumberColumn("Month to date", format="dollar"),
-            "memory_used_pct": st.column_config.ProgressColumn(
-                "Memory used", format="%.0f%%", min_value=0, max_value=100
-            ),
-            "cpu_used_pct": st.column_config.ProgressColumn(
-                "CPU", format="%.0f%%", min_value=0, max_value=100
-            ),
-        },
     )
-    page.render_freshness(
-        instances.fetched_at, health.load_valkey_instances, key="vk_instances_refresh"
+    inventory.render_csv_download(
+        shown,
+        inventory.VALKEY_COLUMNS + inventory.VALKEY_EXTRAS,
+        kind="valkey",
+        filters=["not running"] if st.session_state.get("vk_not_running") else [],
+        key="vk_csv",
     )
+    picked = st.selectbox(
+        "A closer look",
+        list(shown["id"]),
+        format_func=lambda valkey_id: shown.loc[shown["id"] == valkey_id, "label"].iloc[0],
+        key="vk_pick",
+    )
+    if picked is not None:
+        row = shown[shown["id"] == picked].iloc[0]
+        inventory.render_details(
+            row, inventory.VALKEY_COLUMNS + inventory.VALKEY_EXTRAS, key="vk_details"
+        )
+        st.markdown("**Memory and CPU** (the last hour)")
+        usage = page.load_together(
+            {"usage": lambda: inventory.load_database_usage(settings.cache_key, settings, picked)},
+            spinner="Loading its memory and CPU…",
+        )
+        inventory.render_database_usage(usage["usage"])
+page.render_freshness(
+    page.oldest(managed),
+    spend.load_databases,
+    spend.load_database_plans,
+    inventory.load_regions,
+    inventory.load_database_usage,
+    key="vk_instances_refresh",
+)
 
 st.subheader("Connected Valkey")
 if not is_configured(settings, "valkey"):
@@ -117,6 +149,7 @@ if info is not None:
             pd.DataFrame([vars(db) for db in info.keyspace], columns=health.KEYSPACE_COLUMNS),
             hide_index=True,
             key="vk_keyspace",
+            column_config=health.KEYSPACE_CONFIG,
         )
         if rates is not None:
             st.caption(

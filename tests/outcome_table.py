@@ -1,10 +1,15 @@
 """A table of cases and outcomes printed at the end of a run: the fault and hostile matrices
-each keep one, so a reader sees what every surface did in every case, not just pass or fail."""
+each keep one, so a reader sees what every surface did in every case, not just pass or fail.
+
+Under pytest-xdist the tests run in worker processes and the summary is printed by the
+controller: each row travels in its test's report (``user_properties``, which xdist carries
+across), and the table is built from the reports wherever they arrive.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import pytest
 from _pytest.terminal import TerminalReporter
@@ -45,8 +50,15 @@ class OutcomeTable:
         self.take_result(item, report)
         return report
 
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """A conftest's hook, like the one above: where the reports arrive (the controller,
+        under xdist), the rows they carry join the table."""
+        for name, row in report.user_properties:
+            if name == self.title and isinstance(row, dict):
+                self.rows[report.nodeid] = Outcome(**row)
+
     def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:
-        """A conftest's hook, like the one above."""
+        """A conftest's hook, like the ones above."""
         self.print(terminalreporter)
 
     def take_result(self, item: pytest.Item, report: pytest.TestReport) -> None:
@@ -55,6 +67,7 @@ class OutcomeTable:
             row.result = report.outcome
             if hasattr(report, "wasxfail"):
                 row.result = "xpassed" if report.passed else "xfailed"
+            report.user_properties.append((self.title, asdict(row)))
 
     def print(self, terminalreporter: TerminalReporter) -> None:
         """Every case with what a person saw, then the totals."""

@@ -12,9 +12,14 @@ import pytest
 
 from tests.cli_support import run_cli
 from tests.conftest import FIXED_NOW
+from vultr_core.api.models.databases import Database
+from vultr_core.cli import build_parser
+from vultr_core.clients import demo_simulator
 from vultr_core.formatting import terminal_text
+from vultr_core.inventory.frames import databases_frame
 from vultr_core.simulator import Faults, Simulator, SimulatorServer
 from vultr_core.simulator.hostile_data import PLANTED
+from vultr_core.web.openapi import openapi_document
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_SENTINEL = "KEY-SENTINEL-51c0"
@@ -280,3 +285,134 @@ def test_as_a_process_a_key_with_a_line_break_is_one_configuration_line() -> Non
         "or a non-ASCII letter, which an HTTP header cannot carry: copy the key again"
     ]
     assert result.stdout == ""
+
+
+# Demo mode says so; engines as people type them; the count the app shows; settings advice.
+
+DEMO_LINE = (
+    "Demo mode: a simulated Vultr organisation, not your account. "
+    "Set VULTR_API_KEY to see your own.\n"
+)
+
+
+@pytest.mark.parametrize("command", ["account", "summary", "databases"])
+def test_demo_text_says_so_in_one_line_on_stderr(command: str) -> None:
+    code, out, err = run_cli(command)
+    assert code == 0
+    assert err == DEMO_LINE
+    assert "Demo mode" not in out
+
+
+def test_demo_json_marks_every_record_and_keeps_every_field(
+    served: tuple[Simulator, SimulatorServer],
+) -> None:
+    _, server = served
+    _, demo_out, demo_err = run_cli("account", "--json")
+    _, real_out, real_err = run_cli("account", "--json", environ=real_env(server))
+    assert (demo_err, real_err) == ("", "")
+    demo, real = json.loads(demo_out), json.loads(real_out)
+    assert (demo["demo"], real["demo"]) == (True, False)
+    assert set(demo) == set(real) >= {"name", "balance_usd", "pending_charges_usd"}
+
+    _, out, _ = run_cli("instances", "--json")
+    rows = json.loads(out)
+    assert rows
+    assert all(row["demo"] is True and "label" in row for row in rows)
+    _, out, _ = run_cli("summary", "--json")
+    assert json.loads(out)["demo"] is True
+
+
+@pytest.mark.parametrize(
+    ("typed", "engine"),
+    [("postgres", "pg"), ("PostgreSQL", "pg"), ("redis", "valkey"), ("ferretdb", "ferretpg")],
+)
+def test_engine_names_as_people_type_them(typed: str, engine: str) -> None:
+    _, by_alias, _ = run_cli("databases", "--engine", typed)
+    code, by_id, _ = run_cli("databases", "--engine", engine)
+    assert code == 0
+    assert by_alias == by_id
+    rows = by_id.strip().splitlines()[1:-1]
+    assert rows
+    assert all(row.split()[1] == engine for row in rows)
+
+
+def test_an_unknown_engine_says_which_exist() -> None:
+    code, out, err = run_cli("databases", "--engine", "oracle\x1b[2J")
+    assert (code, out) == (2, "")
+    error = err.removeprefix(DEMO_LINE)
+    assert error.count("\n") == 1
+    assert error.startswith("error: --engine 'oracle")
+    assert "pg (postgres, postgresql" in error
+    assert "valkey (redis)" in error
+    assert "\x1b" not in error
+
+
+def test_the_databases_count_is_the_one_the_app_shows() -> None:
+    """Read replicas bill on their own: the Databases page counts each as a database, the
+    summary too; the table used to list 9 primaries beside the app's 10."""
+    _, summary, _ = run_cli("summary", "--json")
+    _, out, _ = run_cli("databases")
+    _, listed, _ = run_cli("databases", "--json")
+    primaries = json.loads(listed)
+    replicas = sum(len(primary["read_replicas"]) for primary in primaries)
+    assert replicas, "the demo organisation has a read replica"
+    organisation = demo_simulator().organisation.databases
+    shown_by_the_app = len(databases_frame(_parsed(organisation), []))
+    assert shown_by_the_app == len(primaries) + replicas
+    assert out.strip().splitlines()[-1] == f"{shown_by_the_app} total"
+    assert json.loads(summary)["resource_counts"]["databases"] == shown_by_the_app
+    replica_line = next(line for line in out.splitlines() if "-replica-" in line)
+    with_replica = next(primary for primary in primaries if primary["read_replicas"])
+    assert replica_line.split()[-2] == with_replica["label"]
+
+
+def _parsed(databases: list[dict[str, object]]) -> list[Database]:
+    return [Database.from_api(database) for database in databases]
+
+
+def test_a_url_without_v2_asks_whether_v2_was_meant(
+    served: tuple[Simulator, SimulatorServer],
+) -> None:
+    _, server = served
+    environ = real_env(server) | {"VULTR_API_URL": server.base_url}
+    code, out, err = run_cli("account", environ=environ)
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1
+    assert "HTTP 404" in err
+    assert err.rstrip().endswith(f"did you mean {server.base_url}/v2?")
+
+
+def test_a_refused_key_names_the_setting_to_check(
+    served: tuple[Simulator, SimulatorServer],
+) -> None:
+    _, server = served
+    code, _, err = run_cli("summary", environ=real_env(server, key="not-the-key"))
+    assert code == 1
+    assert err.rstrip().endswith("Vultr refused the API key: check VULTR_API_KEY.")
+    assert err.count("\n") == 1
+
+
+def test_an_unreachable_api_names_host_and_port() -> None:
+    environ = {"VULTR_API_KEY": KEY_SENTINEL, "VULTR_API_URL": "http://127.0.0.1:1/v2"}
+    code, out, err = run_cli("account", environ=environ | {"VULTR_API_DEADLINE_S": "0.5"})
+    assert (code, out) == (1, "")
+    assert "could not reach 127.0.0.1:1: " in err
+    assert KEY_SENTINEL not in err
+
+
+def test_a_url_with_a_password_never_prints_it() -> None:
+    url = "http://monitor:PASSWORD-SENTINEL-0c4e@127.0.0.1:1/v2"
+    for command in ("account", "databases"):
+        code, out, err = run_cli(command, environ={"VULTR_API_KEY": "k", "VULTR_API_URL": url})
+        assert code == 2
+        assert "PASSWORD-SENTINEL-0c4e" not in out + err
+
+
+def test_the_balance_sign_is_documented_where_json_readers_look() -> None:
+    """`balance_usd: -300.0` beside "$300.00 in credit": Vultr's sign, said in the help and
+    in the HTTP API's OpenAPI description of the same field."""
+    help_text = build_parser().format_help()
+    assert "negative is credit" in " ".join(help_text.split())
+    schemas = openapi_document()["components"]["schemas"]
+    for record in ("Account", "SpendSummary"):
+        assert "negative is credit" in schemas[record]["properties"]["balance_usd"]["description"]

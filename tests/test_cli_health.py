@@ -9,6 +9,7 @@ import pytest
 import valkey
 
 from tests.cli_support import run_cli
+from vultr_core.cli import DEMO_NOTICE
 
 PASSWORD_SENTINEL = "pw-SENTINEL-91ab"
 CLOSED_POSTGRES = f"postgresql://monitor:{PASSWORD_SENTINEL}@127.0.0.1:1/app"
@@ -102,7 +103,7 @@ def test_test_exits_1_when_a_round_trip_fails(
     code, out, err = run_cli(
         "test", environ={"DATABASE_URL": CLOSED_POSTGRES, "VALKEY_URL": valkey_url}
     )
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, DEMO_NOTICE + "\n")
     lines = out.splitlines()
     assert lines[0].split() == ["SERVICE", "RESULT", "TIME", "DETAIL"]
     assert lines[1].split()[:2] == ["PostgreSQL", "FAIL"]
@@ -121,7 +122,7 @@ def test_a_degraded_service_is_reported_and_still_exits_0(
         code, out, err = run_cli("health", environ=servers)
     finally:
         valkey_client.config_set("maxmemory-policy", policy)
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, DEMO_NOTICE + "\n")
     valkey_line = next(line for line in out.splitlines() if line.startswith("Valkey"))
     assert " DEGRADED " in valkey_line
     assert "  Valkey: eviction policy: allkeys-lru may evict any key, tag sets included" in out

@@ -18,8 +18,11 @@ from vultr_core.cache.browser import (
     read_value,
     summarise,
 )
+from vultr_core.cache.demo_seed import seed_demo_cache
+from vultr_core.cache.store import CacheHelper
 from vultr_core.cache.tags import KeyInfo, TagPreview
 from vultr_core.cache.tools import CacheTools
+from vultr_core.cache.valkey_calls import client_location
 from vultr_core.config import Settings
 
 # Each widget change reruns the page: a few seconds spare Valkey the same scans; actions clear them.
@@ -81,3 +84,36 @@ def clear_cache_views() -> None:
     """After a change to the cache: every Cache Tools view reads Valkey again."""
     for loader in CACHE_LOADERS:
         loader.clear()
+
+
+def seed_demo(current: Settings) -> None:
+    """In demo mode on the throwaway local Valkey, sample keys and tags to look at; never in a
+    configured VALKEY_URL, nor outside demo mode.
+
+    Raises:
+        ConnectionError, TimeoutError, ServiceError: Valkey failed.
+    """
+    if current.demo_mode and current.valkey_url is None and seed_demo_cache(cache_helper(current)):
+        clear_cache_views()
+
+
+def talking_to(current: Settings, helper: CacheHelper) -> str:
+    """One line naming the Valkey the page works on: its address never carries a password."""
+    where = f"Namespace `{helper.namespace}` on `{client_location(helper.client)}`"
+    if current.valkey_url is not None:
+        return f"{where} (`VALKEY_URL`)."
+    sample = " with sample keys for the demo" if current.demo_mode else ""
+    return (
+        f"{where}: a throwaway local Valkey the app started{sample}, gone when the app stops. "
+        "Set `VALKEY_URL` to use yours."
+    )
+
+
+def plural(count: int, noun: str) -> str:
+    """The noun in the right number for ``count`` (the nouns here take an s)."""
+    return noun if count == 1 else f"{noun}s"
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 key``, ``3 keys``: a count with its noun in the right number."""
+    return f"{count:,} {plural(count, noun)}"

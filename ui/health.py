@@ -6,16 +6,14 @@ with each service's latency history beside them.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from ui.clients import management_client
-from ui.page import INVENTORY_TTL_S, Loaded, render_error
+from ui.page import Loaded, render_error, render_settings_advice
 from ui.text import duration_text, inert, ms_text, number_text, percent_text, size_text
 from vultr_core.api.errors import VultrError
 from vultr_core.config import Settings
@@ -26,10 +24,8 @@ from vultr_core.health.pg_checks import ServerInfo
 from vultr_core.health.postgres import PostgresReport
 from vultr_core.health.postgres_pool import PoolStats
 from vultr_core.health.probing import CheckResult, LatencySummary
-from vultr_core.health.service_health import HealthReport
+from vultr_core.health.service_health import HealthReport, ServiceHealth
 from vultr_core.health.valkey import ValkeyReport
-from vultr_core.inventory.valkey import valkey_instances_frame
-from vultr_core.spend.data import gather
 
 # A health answer older than this is no answer; the strip's auto-refresh interval is twice as
 # long, so every automatic refresh checks afresh.
@@ -43,6 +39,12 @@ STATUS_BADGES = {
     "not configured": ":gray-badge[:material/remove_circle: Not configured]",
 }
 KEYSPACE_COLUMNS = ["db", "keys", "expires", "avg_ttl_ms"]
+KEYSPACE_CONFIG = {
+    "db": st.column_config.NumberColumn("Database", format="%d"),
+    "keys": st.column_config.NumberColumn("Keys", format="localized"),
+    "expires": st.column_config.NumberColumn("With a TTL", format="localized"),
+    "avg_ttl_ms": st.column_config.NumberColumn("Average TTL (ms)", format="localized"),
+}
 VERDICT_ICONS = {
     "ok": ":green[:material/check_circle:]",
     "warning": ":orange[:material/warning:]",
@@ -73,22 +75,6 @@ def load_health_history(current: Settings, service: str) -> list[HealthSample]:
     return registry.health_history(current).recent(service, HISTORY_SAMPLES)
 
 
-@st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
-def load_valkey_instances(cache_key: str, _settings: Settings) -> Loaded[pd.DataFrame]:
-    """Managed Valkey instances with plan prices and usage; a usage that fails is left blank."""
-    client = management_client(_settings)
-    databases = client.databases(engine="valkey")
-    usage_calls: dict[str, Callable[[], Any]] = {
-        d.id: functools.partial(client.database_usage, d.id) for d in databases
-    }
-    found = gather({"plans": client.database_plans, **usage_calls})
-    plans = found.pop("plans")
-    if isinstance(plans, VultrError):
-        raise plans
-    usage = {key: used for key, used in found.items() if not isinstance(used, VultrError)}
-    return Loaded(valkey_instances_frame(databases, plans, usage), datetime.now(UTC))
-
-
 def render_health_strip(current: Settings) -> None:
     """The Overview's health: one card per service, refreshing itself when asked to."""
     title, switch = st.columns([3, 1], vertical_alignment="center")
@@ -102,18 +88,27 @@ def _render_health_cards(current: Settings) -> None:
     services = loaded.value.services
     for column, service in zip(st.columns(len(services)), services, strict=True):
         with column.container(border=True, key=f"ovw_health_{service.service}"):
-            st.markdown(f"**{service.label}** {STATUS_BADGES[service.status]}")
+            st.markdown(f"**{service.label}** {_badge(service)}")
             st.metric("Latency", ms_text(service.latency_ms))
             # Figures and reasons quote the outside world: account names, server errors.
             if service.key_figure:
                 st.caption(inert(service.key_figure))
-            if service.status == "down":
+            if service.advice is not None:
+                render_settings_advice(service.advice, f"the {service.label} check")
+            elif service.status == "down":
                 st.error(inert(service.reason), icon=":material/error:")
             elif service.status == "degraded":
                 st.warning(inert(service.reason), icon=":material/warning:")
             else:
                 st.caption(inert(service.reason))
     render_health_freshness(loaded.fetched_at, load_health, key="ovw_health_refresh")
+
+
+def _badge(service: ServiceHealth) -> str:
+    """The card's status; a service the app replaces with a local or simulated one says so."""
+    if service.stand_in is not None:
+        return f":gray-badge[:material/science: {inert(service.stand_in)}]"
+    return STATUS_BADGES[service.status]
 
 
 def render_connected_postgres(current: Settings) -> None:

@@ -1,19 +1,23 @@
 """History on the pages: budgets, daily spend, what changed this week, one resource's past.
 
 Loaders (``load_*``) read the history store and cache for five minutes: the store changes
-once an hour. Each ``render_*`` draws one section, a page calls it in one line, and it catches
-``VultrError`` itself: with the store down the section says so in one sentence, and the page's
-own figures, which come straight from Vultr, stand.
+once an hour. A page makes one ``HistorySections`` and calls one method per section where it
+wants it. Whether the store answers is asked once (and remembered briefly), so a store that is
+down costs one connection attempt, not one per section, and the page says so in one sentence,
+at the first history section; the page's own figures, which come straight from Vultr, stand.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from ui.page import Loaded
+from ui.spend import STILL_CHART
 from ui.text import inert
 from vultr_core.api.errors import VultrError
 from vultr_core.config import Settings
@@ -39,7 +43,11 @@ from vultr_core.history.spend import DailySpend, monthly_by_category, monthly_by
 from vultr_core.history.spend import load_daily_spend as daily_spend_since
 from vultr_core.history.store import HistoryStore
 
+T = TypeVar("T")
+
 HISTORY_TTL_S = 300
+# How long a store that did not answer is left alone before the next page view asks again.
+STORE_RETRY_S = 30
 DAILY_DAYS = 30
 WEEK_DAYS = 7
 MONTHS = 6
@@ -118,52 +126,153 @@ def load_resource_history(
     return Loaded((rows, changes), now)
 
 
-def _unavailable(error: VultrError) -> None:
-    """The one sentence a history section shows when the store cannot answer."""
-    st.info(
-        f"History is unavailable right now: {inert(str(error))}. The figures that come straight "
-        "from Vultr are unaffected.",
-        icon=":material/history_toggle_off:",
-    )
+@st.cache_data(ttl=STORE_RETRY_S, show_spinner=False)
+def load_store_problem(cache_key: str, _settings: Settings) -> str | None:
+    """Why the store cannot be opened, or None when it can (opening it migrates it, and in
+    demo mode replays the demo's past into it the first time)."""
+    try:
+        _store(_settings)
+    except VultrError as error:
+        return str(error)
+    return None
 
 
-def render_budget_progress(settings: Settings) -> None:
-    """Each budget's progress this month, its forecast and the day it runs out."""
-    st.subheader("Budgets")
-    if not settings.budgets:
-        st.caption(
-            "No budgets set. Set `BUDGETS` (for example `total=5000; tag:team:data=1200`) to "
-            "follow them here."
+class HistorySections:
+    """The history sections of one page view: a store that cannot answer is said once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.problem = load_store_problem(settings.cache_key, settings)
+        self.told = False
+
+    def render_budget_progress(self) -> None:
+        """Each budget's progress this month, its forecast and the day it runs out."""
+        if not self._available():
+            return
+        st.subheader("Budgets")
+        if not self.settings.budgets:
+            st.caption(
+                "No budgets set. Set `BUDGETS` (for example `total=5000; tag:team:data=1200`) "
+                "to follow them here."
+            )
+            return
+        forecasts = self._load(load_budgets)
+        if forecasts is None:
+            return
+        if not forecasts:
+            st.caption("No snapshot this month yet: the forecast starts with the first one.")
+            return
+        for forecast in forecasts:
+            st.progress(min(forecast.used_share, 1.0), text=inert(forecast.sentence()))
+        st.plotly_chart(
+            make_budget_figure(forecasts), width="stretch", key="hist_budgets", config=STILL_CHART
         )
-        return
-    try:
-        forecasts = load_budgets(settings.cache_key, settings).value
-    except VultrError as error:
-        _unavailable(error)
-        return
-    if not forecasts:
-        st.caption("No snapshot this month yet: the forecast starts with the first one.")
-        return
-    for forecast in forecasts:
-        st.progress(min(forecast.used_share, 1.0), text=inert(forecast.sentence()))
-    st.plotly_chart(make_budget_figure(forecasts), width="stretch", key="hist_budgets")
+
+    def render_daily_spend(self) -> None:
+        """The last 30 days' spend, unusual days in red and explained, and month over month."""
+        if not self._available():
+            return
+        st.subheader("Daily spend")
+        daily = self._load(load_daily_spend)
+        anomalies = self._load(load_daily_anomalies)
+        months = self._load(load_monthly)
+        if daily is None or anomalies is None or months is None:
+            return
+        if daily.totals.empty:
+            st.caption("No snapshots yet: daily spend starts with the second one.")
+            return
+        _draw_daily_spend(daily, anomalies, months, self.settings.anomaly_factor)
+
+    def render_week_changes(self) -> None:
+        """What changed in the last seven days, and what it did to the monthly run-rate."""
+        if not self._available():
+            return
+        st.subheader("What changed this week")
+        changes = self._load(load_changes)
+        if changes is None:
+            return
+        if not changes:
+            st.success(
+                "Nothing was created, destroyed or changed this week.", icon=":material/check:"
+            )
+            return
+        net = sum(change.run_rate_change_usd for change in changes)
+        st.markdown(f"**{len(changes)} changes, run-rate {inert(signed_monthly(net))} in all.**")
+        biggest = sorted(changes, key=lambda c: -abs(c.run_rate_change_usd))[:SHOWN_CHANGES]
+        st.markdown("\n".join(f"- {inert(change.sentence())}" for change in biggest))
+        with st.expander(f"All {len(changes)} changes"):
+            _changes_table(changes, key="hist_week")
+
+    def render_resource_history(self, resources: pd.DataFrame, *, key: str) -> None:
+        """Pick one of ``resources`` (a frame with ``id`` and ``label``) and see its past."""
+        if resources.empty or not self._available():
+            return
+        st.subheader("History of one resource")
+        labels = dict(zip(resources["id"], resources["label"], strict=True))
+        chosen = st.selectbox(
+            "Resource", list(labels), format_func=lambda rid: str(labels[rid]), key=f"{key}_pick"
+        )
+        if chosen is not None:
+            self.render_history_of(str(chosen), key=key)
+
+    def render_history_of(self, resource_id: str, *, key: str) -> None:
+        """One resource's past: its list price over time and every change."""
+        if not self._available():
+            return
+        found = self._load(load_resource_history, resource_id)
+        if found is None:
+            return
+        rows, changes = found
+        if rows.empty:
+            st.caption("Not in the history yet: it appears with the next snapshot.")
+            return
+        st.plotly_chart(
+            make_resource_history_figure(rows),
+            width="stretch",
+            key=f"{key}_chart",
+            config=STILL_CHART,
+        )
+        first = rows["valid_from"].iloc[0]
+        count = f"{len(changes)} change{'' if len(changes) == 1 else 's'}"
+        st.caption(f"Watched since {first:%d %b %Y}: {count} since then.")
+        if changes:
+            _changes_table(changes, key=key)
+
+    def _load(self, loader: Callable[..., Loaded[T]], *args: str) -> T | None:
+        """A loader's value, or None once the page has said the store is unavailable."""
+        try:
+            return loader(self.settings.cache_key, self.settings, *args).value
+        except VultrError as error:
+            self._unavailable(str(error))
+            return None
+
+    def _available(self) -> bool:
+        """Whether a section may draw; if not, the first section to ask says why."""
+        if self.problem is None:
+            return True
+        self._unavailable(self.problem)
+        return False
+
+    def _unavailable(self, reason: str) -> None:
+        self.problem = reason
+        if self.told:
+            return
+        self.told = True
+        st.info(
+            f"History is unavailable right now: {inert(reason)}. The figures that come "
+            "straight from Vultr are unaffected.",
+            icon=":material/history_toggle_off:",
+        )
 
 
-def render_daily_spend(settings: Settings) -> None:
-    """The last 30 days' spend, unusual days in red and explained, and month over month."""
-    st.subheader("Daily spend")
-    try:
-        daily = load_daily_spend(settings.cache_key, settings).value
-        anomalies = load_daily_anomalies(settings.cache_key, settings).value
-        by_category, by_tag = load_monthly(settings.cache_key, settings).value
-    except VultrError as error:
-        _unavailable(error)
-        return
-    if daily.totals.empty:
-        st.caption("No snapshots yet: daily spend starts with the second one.")
-        return
+def _draw_daily_spend(
+    daily: DailySpend,
+    anomalies: list[Anomaly],
+    months: tuple[pd.DataFrame, pd.DataFrame],
+    anomaly_factor: float,
+) -> None:
     figure = make_daily_spend_figure(daily.totals, {a.day for a in anomalies})
-    st.plotly_chart(figure, width="stretch", key="hist_daily")
+    st.plotly_chart(figure, width="stretch", key="hist_daily", config=STILL_CHART)
     st.caption(
         "How much the month's pending charges grew each day. Servers stop billing once they "
         "reach their monthly price (672 hours, GPUs 730), so a long month's last days cost less."
@@ -171,34 +280,20 @@ def render_daily_spend(settings: Settings) -> None:
     for anomaly in anomalies:
         st.warning(inert(anomaly.sentence()), icon=":material/trending_up:")
     if not anomalies:
-        st.caption(f"No day above {settings.anomaly_factor:g}× its {TRAILING_DAYS}-day median.")
+        st.caption(f"No day above {anomaly_factor:g}× its {TRAILING_DAYS}-day median.")
+    by_category, by_tag = months
     by_category_tab, by_tag_tab = st.tabs(["By category", "By tag"])
     with by_category_tab:
-        st.plotly_chart(make_monthly_figure(by_category), width="stretch", key="hist_months")
+        st.plotly_chart(
+            make_monthly_figure(by_category), width="stretch", key="hist_months", config=STILL_CHART
+        )
     with by_tag_tab:
-        st.plotly_chart(make_monthly_figure(by_tag, "tag"), width="stretch", key="hist_tags")
+        st.plotly_chart(
+            make_monthly_figure(by_tag, "tag"), width="stretch", key="hist_tags", config=STILL_CHART
+        )
         st.caption(
             "At list prices (pending charges carry no tags); a resource counts under each tag."
         )
-
-
-def render_week_changes(settings: Settings) -> None:
-    """What changed in the last seven days, and what it did to the monthly run-rate."""
-    st.subheader("What changed this week")
-    try:
-        changes = load_changes(settings.cache_key, settings).value
-    except VultrError as error:
-        _unavailable(error)
-        return
-    if not changes:
-        st.success("Nothing was created, destroyed or changed this week.", icon=":material/check:")
-        return
-    net = sum(change.run_rate_change_usd for change in changes)
-    st.markdown(f"**{len(changes)} changes, run-rate {inert(signed_monthly(net))} in all.**")
-    biggest = sorted(changes, key=lambda c: -abs(c.run_rate_change_usd))[:SHOWN_CHANGES]
-    st.markdown("\n".join(f"- {inert(change.sentence())}" for change in biggest))
-    with st.expander(f"All {len(changes)} changes"):
-        _changes_table(changes, key="hist_week")
 
 
 def _changes_table(changes: list[Change], *, key: str) -> None:
@@ -220,35 +315,8 @@ def _changes_table(changes: list[Change], *, key: str) -> None:
     st.download_button(
         "Download CSV",
         data=changes_csv(changes),
-        file_name="changes.csv",
+        file_name=f"changes-{datetime.now(UTC):%Y-%m-%d}.csv",
         mime="text/csv",
         icon=":material/download:",
         key=f"{key}_csv",
     )
-
-
-def render_resource_history(settings: Settings, resources: pd.DataFrame, *, key: str) -> None:
-    """Pick one of ``resources`` (a frame with ``id`` and ``label``) and see its past: list
-    price over time and every change."""
-    st.subheader("History of one resource")
-    if resources.empty:
-        return
-    labels = dict(zip(resources["id"], resources["label"], strict=True))
-    chosen = st.selectbox(
-        "Resource", list(labels), format_func=lambda rid: str(labels[rid]), key=f"{key}_pick"
-    )
-    if chosen is None:
-        return
-    try:
-        rows, changes = load_resource_history(settings.cache_key, settings, str(chosen)).value
-    except VultrError as error:
-        _unavailable(error)
-        return
-    if rows.empty:
-        st.caption("Not in the history yet: it appears with the next snapshot.")
-        return
-    st.plotly_chart(make_resource_history_figure(rows), width="stretch", key=f"{key}_chart")
-    first = rows["valid_from"].iloc[0]
-    st.caption(f"Watched since {first:%d %b %Y}: {len(changes)} changes since then.")
-    if changes:
-        _changes_table(changes, key=key)

@@ -8,8 +8,9 @@ HTML, fenced code as code (vultr_core.inference.markup).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -17,8 +18,9 @@ from streamlit.delta_generator import DeltaGenerator
 from ui.clients import inference_client, management_client
 from ui.page import INVENTORY_TTL_S, Loaded
 from vultr_core.api.errors import VultrError
-from vultr_core.config import Settings
+from vultr_core.config import DEFAULT_INFERENCE_API_URL, Settings
 from vultr_core.inference.markup import reply_blocks
+from vultr_core.inference.prices import ModelPrice, find_price
 from vultr_core.inference.replies import Model
 from vultr_core.inference.session import PendingExchange, SideBySide
 from vultr_core.inference.streaming import ChatStream
@@ -83,3 +85,33 @@ def stream_replies(
     finally:
         if pending.stream is not None:
             pending.stream.close()
+
+
+def second_model_index(model_ids: Sequence[str], configured: Sequence[ModelPrice]) -> int:
+    """Compare mode's default second model: the first one after the default model that has a
+    price, so both replies show what they cost; the next model when none has."""
+    for index, model in enumerate(model_ids[1:], start=1):
+        if find_price(model, configured) is not None:
+            return index
+    return min(1, len(model_ids) - 1)
+
+
+def talking_to(current: Settings) -> str:
+    """One line naming where prompts go (and where the usage figures come from when that is
+    elsewhere); an address is shown as scheme, host and path, nothing more."""
+    if current.demo_inference:
+        line = (
+            "Talking to: simulated inference (demo): nothing is billed. Set "
+            "`VULTR_INFERENCE_API_KEY` to use Vultr Serverless Inference."
+        )
+    elif current.inference_api_url == DEFAULT_INFERENCE_API_URL:
+        line = "Talking to: Vultr Serverless Inference (`api.vultrinference.com`)."
+    else:
+        parts = urlsplit(current.inference_api_url)
+        where = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        line = f"Talking to: the inference API at `{where}{parts.path}` (`VULTR_INFERENCE_URL`)."
+    if current.demo_mode and not current.demo_inference:
+        line += " Usage figures: the demo organisation (no management API key)."
+    elif current.demo_inference and not current.demo_mode:
+        line += " Usage figures: your Vultr account."
+    return line

@@ -1,11 +1,13 @@
-"""The Databases page's closer look at one database: usage, backups, maintenance, alerts, pools.
+"""The inventory pages' shared parts: region names, the tables with their state filter and
+CSV, and the closer look at one database (usage, backups, maintenance, alerts, pools).
 
-Fetched only for the database picked, every part at once; each part shows its own error.
+A closer look is fetched only for the database picked, every part at once; each part shows
+its own error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ from ui.clients import management_client
 from ui.page import INVENTORY_TTL_S, Loaded, load_together, shown
 from ui.text import inert
 from vultr_core.api.errors import VultrError
+from vultr_core.api.models.compute import Region
 from vultr_core.api.models.databases import (
     ConnectionPools,
     Database,
@@ -24,6 +27,33 @@ from vultr_core.api.models.databases import (
     DatabaseUsage,
 )
 from vultr_core.config import Settings
+from vultr_core.inventory.listing import (
+    Column,
+    csv_file_name,
+    is_phone,
+    not_running,
+    table_csv,
+)
+from vultr_core.inventory.words import region_names
+
+# Vultr opens a region a few times a year: an hour is fresh enough (Refresh clears it).
+REGIONS_TTL_S = 3600
+
+
+@st.cache_data(ttl=REGIONS_TTL_S, show_spinner=False)
+def load_regions(cache_key: str, _settings: Settings) -> Loaded[list[Region]]:
+    """Vultr's regions with their cities: the words beside ``ewr`` and ``nrt``."""
+    return Loaded(management_client(_settings).regions(), datetime.now(UTC))
+
+
+def region_names_or_codes(result: Loaded[list[Region]] | VultrError) -> dict[str, str]:
+    """Region code → city; when the list failed, a caption says regions show as codes (the
+    tables still show, a region in words is a nicety)."""
+    if isinstance(result, VultrError):
+        st.caption("Region names could not be loaded: regions show as Vultr's codes.")
+        return {}
+    return region_names(result.value)
+
 
 # Per-database details are fetched for the one database picked; keep a few pickings warm.
 DATABASE_DETAIL_ENTRIES = 64
@@ -214,3 +244,195 @@ def render_connection_pools(result: Loaded[ConnectionPools] | VultrError, *, key
             "size": st.column_config.NumberColumn("Size"),
         },
     )
+
+
+def render_table(
+    listed: pd.DataFrame,
+    columns: Sequence[Column],
+    config: Mapping[str, Any],
+    *,
+    key: str,
+    selectable: bool = False,
+) -> int | None:
+    """The table with a "Compact table" switch (on by default on a phone) that keeps the
+    label, the state and the monthly cost, narrower; with ``selectable``, the position of the
+    row picked, if any."""
+    narrow = st.toggle(
+        "Compact table",
+        value=is_phone(st.context.headers.get("User-Agent")),
+        key=f"{key}_compact",
+        help="Only the columns that matter most; the rest are in the CSV and the closer look.",
+    )
+    order = [column.key for column in columns if not narrow or column.key in COMPACT_WIDTHS]
+    if narrow:
+        config = {name: {**config[name], "width": COMPACT_WIDTHS[name]} for name in order}
+    if not selectable:
+        st.dataframe(
+            listed,
+            hide_index=True,
+            key=key,
+            column_order=order,
+            column_config=dict(config),
+            placeholder="—",
+        )
+        return None
+    table = st.dataframe(
+        listed,
+        hide_index=True,
+        key=key,
+        column_order=order,
+        column_config=dict(config),
+        on_select="rerun",
+        selection_mode="single-row",
+        placeholder="—",
+    )
+    rows = table.selection.rows
+    return rows[0] if rows and rows[0] < len(listed) else None
+
+
+def render_not_running_switch(listed: pd.DataFrame, *, key: str) -> pd.DataFrame:
+    """ "Show only what is not running": the rows the "Not running" figure counts."""
+    broken = not_running(listed)
+    only = st.toggle(
+        "Show only what is not running",
+        key=key,
+        disabled=broken.empty and not st.session_state.get(key),
+        help="Anything whose state is not Running: stopped, installing, in error…",
+    )
+    return broken if only else listed
+
+
+def render_csv_download(
+    shown: pd.DataFrame, columns: Sequence[Column], *, kind: str, filters: Iterable[str], key: str
+) -> None:
+    """The rows shown, under the table's headers; the file is named after the filters."""
+    st.download_button(
+        "Download CSV",
+        data=table_csv(shown, columns),
+        file_name=csv_file_name(kind, filters, datetime.now(UTC).date()),
+        mime="text/csv",
+        icon=":material/download:",
+        key=key,
+    )
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d %H:%M} UTC"
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return str(value)
+
+
+def render_details(row: pd.Series, fields: Sequence[Column], *, key: str) -> None:
+    """One row's every field, as plain-text cells (labels and tags stay text)."""
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Field": [field.header for field in fields],
+                "Value": [_cell_text(row[field.csv_key or field.key]) for field in fields],
+            }
+        ),
+        hide_index=True,
+        key=key,
+        column_config={
+            "Field": st.column_config.TextColumn(width="small"),
+            "Value": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+
+# A phone's screen leaves a table about 356 px (390 px wide, 40 px of them for row pickers
+# where rows can be picked): the three columns that say what is wrong and what it costs.
+COMPACT_WIDTHS = {"label": 120, "state_marked": 105, "monthly_cost_usd": 85}
+
+# Widths in pixels chosen so every column fits a 1440 px screen with the sidebar open (the
+# table gets 978 px, 40 of them for the row pickers where rows can be picked): the label first
+# and pinned, then the state. Long codes (a database plan's id is 30 characters) are in the
+# closer look and the CSV.
+INSTANCE_COLUMNS = (
+    Column("label", "Label"),
+    Column("state_marked", "State", csv_key="state"),
+    Column("region_name", "Region"),
+    Column("plan_name", "Plan"),
+    Column("monthly_cost_usd", "Monthly cost"),
+    Column("tags", "Tags"),
+    Column("date_created", "Created"),
+)
+INSTANCE_CONFIG = {
+    "label": st.column_config.TextColumn("Label", width=150, pinned=True),
+    "state_marked": st.column_config.TextColumn("State", width=110),
+    "region_name": st.column_config.TextColumn("Region", width=135),
+    "plan_name": st.column_config.TextColumn("Plan", width=165),
+    "monthly_cost_usd": st.column_config.NumberColumn("Monthly cost", format="dollar", width=95),
+    "tags": st.column_config.ListColumn("Tags", width=150),
+    "date_created": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD", width=90),
+}
+# In the CSV after the table's columns, and in the closer look.
+INSTANCE_EXTRAS = (
+    Column("plan", "Plan ID"),
+    Column("main_ip", "IP"),
+    Column("hostname", "Hostname"),
+    Column("os", "Operating system"),
+    Column("vcpu_count", "vCPUs"),
+    Column("ram_gb", "RAM (GB)"),
+    Column("disk_gb", "Disk (GB)"),
+    Column("id", "ID"),
+)
+# The three codes the one state is made of, for whoever needs Vultr's own words.
+INSTANCE_CODES = (
+    Column("status", "Vultr status"),
+    Column("power_status", "Vultr power status"),
+    Column("server_status", "Vultr server status"),
+)
+
+DATABASE_COLUMNS = (
+    Column("label", "Label"),
+    Column("state_marked", "State", csv_key="state"),
+    Column("engine_name", "Engine"),
+    Column("region_name", "Region"),
+    Column("plan_name", "Plan"),
+    Column("monthly_cost_usd", "Monthly cost"),
+    Column("latest_backup", "Latest backup"),
+)
+DATABASE_CONFIG = {
+    "label": st.column_config.TextColumn("Label", width=150, pinned=True),
+    "state_marked": st.column_config.TextColumn("State", width=120),
+    "engine_name": st.column_config.TextColumn("Engine", width=115),
+    "region_name": st.column_config.TextColumn("Region", width=135),
+    "plan_name": st.column_config.TextColumn("Plan", width=200),
+    "monthly_cost_usd": st.column_config.NumberColumn("Monthly cost", format="dollar", width=95),
+    "latest_backup": st.column_config.DatetimeColumn("Latest backup", format="distance", width=115),
+}
+DATABASE_EXTRAS = (
+    Column("nodes", "Nodes"),
+    Column("replica_of", "Replica of"),
+    Column("tag", "Tag"),
+    Column("plan", "Plan ID"),
+    Column("date_created", "Created"),
+    Column("id", "ID"),
+)
+
+VALKEY_COLUMNS = (
+    Column("label", "Label"),
+    Column("state_marked", "State", csv_key="state"),
+    Column("region_name", "Region"),
+    Column("plan_name", "Plan"),
+    Column("eviction_policy", "Eviction policy"),
+    Column("replicas", "Replicas"),
+    Column("monthly_cost_usd", "Monthly cost"),
+    Column("month_to_date_usd", "Month to date"),
+)
+VALKEY_CONFIG = {
+    "label": st.column_config.TextColumn("Label", width=150, pinned=True),
+    "state_marked": st.column_config.TextColumn("State", width=120),
+    "region_name": st.column_config.TextColumn("Region", width=135),
+    "plan_name": st.column_config.TextColumn("Plan", width=140),
+    "eviction_policy": st.column_config.TextColumn("Eviction policy", width=120),
+    "replicas": st.column_config.NumberColumn("Replicas", width=75),
+    "monthly_cost_usd": st.column_config.NumberColumn("Monthly cost", format="dollar", width=95),
+    "month_to_date_usd": st.column_config.NumberColumn("Month to date", format="dollar", width=105),
+}
+VALKEY_EXTRAS = (Column("version", "Version"), Column("plan", "Plan ID"), Column("id", "ID"))

@@ -1,4 +1,5 @@
-"""The UI's main script: page config, the demo servers' early start, and the navigation.
+"""The UI's main script: page config, the demo servers' early start, the hourly history
+snapshot, and the navigation.
 
 It lives in ui/, a folder with no ``pages/`` beside it: Streamlit decides once per process
 whether an app is a legacy ``pages/``-folder app by looking beside its main script, and a
@@ -13,22 +14,34 @@ import streamlit as st
 from ui.settings import settings
 from vultr_core.api.errors import ConfigurationError
 from vultr_core.health.embedded import start_in_background
+from vultr_core.history.background import take_snapshot_in_background
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 
 
-def start_local_servers() -> None:
-    """Start the embedded PostgreSQL and Valkey that will stand in for unset URLs now, so they
-    boot while the first page imports; a page reports a broken setting itself."""
+def start_background_work() -> None:
+    """In demo mode, start the embedded PostgreSQL and Valkey that stand in for unset URLs now,
+    so they boot while the first page imports (with real keys they start only when a page
+    needs one); and take this hour's history snapshot in a thread of its own. A page reports
+    a broken setting itself."""
     try:
         current = settings()
     except ConfigurationError:
         return
-    start_in_background(postgres=current.database_url is None, valkey=current.valkey_url is None)
+    if current.demo_mode:
+        start_in_background(
+            postgres=current.database_url is None, valkey=current.valkey_url is None
+        )
+    if current.history_app_snapshots:
+        take_snapshot_in_background(current)
 
 
-st.set_page_config(page_title="Vultr Dashboard", page_icon=":material/cloud:", layout="wide")
-start_local_servers()
+st.set_page_config(
+    page_title="Vultr Dashboard",
+    page_icon=str(Path(__file__).resolve().parent / "static" / "favicon.png"),
+    layout="wide",
+)
+start_background_work()
 
 navigation = st.navigation(
     {

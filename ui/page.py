@@ -13,13 +13,17 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.clients import drop_shared_management_cache
 from ui.settings import read_secrets, settings
 from ui.text import inert
+from vultr_core.api.advice import settings_advice
 from vultr_core.api.errors import ConfigurationError, VultrError
 from vultr_core.cache.tools import Operator
 from vultr_core.config import Settings
+from vultr_core.simulator.announce import answers_as_simulator, host_port
 from vultr_core.spend.data import gather
 
 T = TypeVar("T")
@@ -27,6 +31,18 @@ T = TypeVar("T")
 # Inventory changes slowly and Vultr allows 30 requests/s: a minute is fresh enough, and the
 # refresh button is there for the impatient.
 INVENTORY_TTL_S = 60
+# Whether a VULTR_API_URL is the served simulator changes only when someone restarts it.
+SIMULATOR_PROBE_TTL_S = 300
+_TOP_NOTICES = "_page_top_notices"
+
+
+@dataclass
+class TopNotices:
+    """The place under a page's title for what every section would otherwise repeat (a
+    refused key), and the sentences this run has put there, each once."""
+
+    slot: DeltaGenerator
+    said: list[str]
 
 
 @dataclass(frozen=True)
@@ -69,11 +85,41 @@ def shown(result: Loaded[T] | VultrError, what: str) -> T | None:
 
 
 def render_error(what: str, error: VultrError) -> None:
-    """One section's failure, in a sentence, without taking the page down."""
+    """One section's failure, in a sentence, without taking the page down.
+
+    A failure the settings cause (a refused key, a VULTR_API_URL without /v2) is said once
+    under the page's title instead, and the section only notes that it did not load.
+    """
+    try:
+        advice = settings_advice(error, settings())
+    except ConfigurationError:
+        advice = None
+    if advice is not None:
+        render_settings_advice(advice, what, said=getattr(error, "api_message", None))
+        return
     reason = str(error)
     st.error(
         f"Could not load {what}. {inert(reason[:1].upper() + reason[1:])}", icon=":material/error:"
     )
+
+
+def render_settings_advice(advice: str, what: str, *, said: str | None = None) -> None:
+    """``advice`` once under the page's title (with the API's own words, ``said``, such as
+    the IP address a 403 names), and a muted note in this section.
+
+    A fragment's rerun cannot add to the page's top: it shows the advice in its own place
+    when the page's last full run did not say it (a key revoked since), else the note.
+    """
+    message = inert(advice) + (f" Vultr said: {inert(said)}" if said else "")
+    notices = st.session_state.get(_TOP_NOTICES)
+    in_fragment_rerun = bool(getattr(get_script_run_ctx(), "fragment_ids_this_run", None))
+    if not isinstance(notices, TopNotices) or (in_fragment_rerun and advice not in notices.said):
+        st.error(message, icon=":material/key_off:")
+        return
+    if advice not in notices.said:
+        notices.said.append(advice)
+        notices.slot.error(message, icon=":material/key_off:")
+    st.caption(f":material/block: Could not load {what}: see the message at the top.")
 
 
 def render_freshness(fetched_at: datetime, *loaders: Any, key: str) -> None:
@@ -139,6 +185,7 @@ def start_page(title: str) -> Settings:
     """
     require_sign_in()
     st.title(title)
+    st.session_state[_TOP_NOTICES] = TopNotices(st.container(), [])
     try:
         current = settings()
     except ConfigurationError as error:
@@ -150,4 +197,18 @@ def start_page(title: str) -> Settings:
             "account. Set `VULTR_API_KEY` to see your own.",
             icon=":material/science:",
         )
+    elif is_simulator(current.management_api_url):
+        st.info(
+            f"**Simulated Vultr** at {inert(host_port(current.management_api_url))} — not your "
+            "account. `VULTR_API_URL` points at `python -m vultr_core simulator`; unset it to "
+            "see your own.",
+            icon=":material/science:",
+        )
     return current
+
+
+@st.cache_data(ttl=SIMULATOR_PROBE_TTL_S, max_entries=8, show_spinner=False)
+def is_simulator(management_api_url: str) -> bool:
+    """Whether the configured management API is the served simulator (asked without the
+    key; never asked of Vultr's own host)."""
+    return answers_as_simulator(management_api_url)

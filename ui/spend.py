@@ -1,28 +1,45 @@
 """Spend: what the account costs, for the Overview, Instances and Databases pages.
 
-``load_spend`` sends every request the Overview needs at once; ``Spend`` computes each figure
-only when its own inputs loaded, so one failed request costs only the sections that need it.
+``load_spend`` sends every request the Overview needs at once, in the background; ``Spend``
+computes each figure only when its own inputs loaded, so a section waits only for its own
+requests and one failed request costs only the sections that need it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from ui.clients import management_client
-from ui.page import INVENTORY_TTL_S, Loaded, load_together, oldest, render_error, value
+from ui.page import INVENTORY_TTL_S, Loaded, oldest, render_error, value
+from ui.settings import settings
 from ui.text import inert, signed_usd
-from vultr_core.api.errors import VultrError
-from vultr_core.api.models.billing import Account, ChargeItem
+from vultr_core.api.cached_management import management_scope
+from vultr_core.api.errors import ConfigurationError, VultrError
+from vultr_core.api.models.billing import Account, ChargeItem, Invoice
 from vultr_core.api.models.compute import Plan
 from vultr_core.api.models.databases import Database, DatabasePlan
-from vultr_core.config import Settings
-from vultr_core.formatting import format_balance, format_date, format_usd
+from vultr_core.config import Secret, Settings
+from vultr_core.formatting import balance_change, format_balance, format_date, format_usd
+from vultr_core.health.valkey import (
+    FALLBACK_CONNECT_TIMEOUT_S,
+    FALLBACK_SOCKET_TIMEOUT_S,
+    connect_valkey,
+)
+from vultr_core.history.persistent import data_folder
 from vultr_core.inventory.frames import instances_frame
+from vultr_core.spend import charts
+from vultr_core.spend.closed_invoices import (
+    ClosedInvoices,
+    DiskClosedInvoices,
+    MemoryClosedInvoices,
+    ValkeyClosedInvoices,
+)
 from vultr_core.spend.costs import month_bounds
 from vultr_core.spend.data import (
     PricedInventory,
@@ -35,6 +52,8 @@ from vultr_core.spend.forecast import Forecast, forecast
 from vultr_core.spend.history import InvoiceHistory
 from vultr_core.spend.reconciliation import Reconciliation, reconcile
 from vultr_core.spend.waste import IdleCheck, check_idle_databases, databases_to_check
+
+T = TypeVar("T")
 
 
 @st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
@@ -61,9 +80,50 @@ def load_priced_inventory(cache_key: str, _settings: Settings) -> Loaded[PricedI
     return Loaded(price_inventory(inventory, now=now), now)
 
 
+@st.cache_resource(show_spinner=False)
+def _demo_closed_invoices() -> MemoryClosedInvoices:
+    return MemoryClosedInvoices()
+
+
+@st.cache_resource(show_spinner=False)
+def _valkey_closed_invoices(cache_key: str, _valkey_url: Secret) -> ValkeyClosedInvoices:
+    # Quick to give up, like the shared management cache: Vultr is the way around.
+    return ValkeyClosedInvoices(
+        connect_valkey(
+            _valkey_url,
+            socket_timeout_s=FALLBACK_SOCKET_TIMEOUT_S,
+            connect_timeout_s=FALLBACK_CONNECT_TIMEOUT_S,
+        )
+    )
+
+
+def closed_invoices(current: Settings) -> ClosedInvoices:
+    """Where closed invoices' items are kept: the configured Valkey, else local disk (the
+    demo's organisation lives as long as the process, and so do its invoices)."""
+    if current.valkey_url is not None:
+        return _valkey_closed_invoices(current.cache_key, current.valkey_url)
+    if current.demo_mode:
+        return _demo_closed_invoices()
+    return DiskClosedInvoices(data_folder(current) / "invoices")
+
+
+@st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
+def load_invoices(cache_key: str, _settings: Settings) -> Loaded[list[Invoice]]:
+    """The invoice list alone: last month's figures, without the items."""
+    return Loaded(management_client(_settings).invoices(), datetime.now(UTC))
+
+
 @st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
 def load_invoice_history(cache_key: str, _settings: Settings) -> Loaded[InvoiceHistory]:
-    return Loaded(fetch_invoice_history(management_client(_settings)), datetime.now(UTC))
+    """Every invoice and the last two's items (kept across restarts: they never change)."""
+    invoices = load_invoices(cache_key, _settings).value
+    history = fetch_invoice_history(
+        management_client(_settings),
+        closed_invoices(_settings),
+        scope=management_scope(_settings),
+        invoices=invoices,
+    )
+    return Loaded(history, datetime.now(UTC))
 
 
 @st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
@@ -93,6 +153,7 @@ SPEND_LOADERS = (
     load_account,
     load_pending_charges,
     load_priced_inventory,
+    load_invoices,
     load_invoice_history,
     load_idle_databases,
 )
@@ -101,36 +162,64 @@ SPEND_LOADERS = (
 class Spend:
     """The Overview's figures, each computed only when its own inputs loaded.
 
-    A method returns None after drawing the error of the first input that failed, in the
-    section that asked for it.
+    The loads run in the background from the start; a figure waits only for its own inputs,
+    under a spinner where its section will be, so the page draws section by section. A method
+    returns None after drawing the error of the first input that failed, in the section that
+    asked for it.
     """
 
     WHAT: ClassVar[dict[str, str]] = {
         "account": "the account",
         "pending": "this month's pending charges",
+        "invoices": "the invoices",
         "inventory": "the resource inventory",
         "history": "the invoices",
         "idle": "the databases' usage",
     }
 
-    def __init__(self, results: Mapping[str, Loaded[Any] | VultrError]) -> None:
-        self.results = results
-        self.fetched_at = oldest(results)
+    def __init__(self, pending: Mapping[str, Future[Loaded[Any]]]) -> None:
+        self._pending = pending
+        self._books: Reconciliation | None = None
+
+    def result(self, name: str) -> Loaded[Any] | VultrError:
+        """One load's result or its error, waited for under a spinner if it is not in yet.
+
+        Anything but a VultrError is a bug and is raised.
+        """
+        future = self._pending[name]
+        if not future.done():
+            with st.spinner(f"Loading {self.WHAT[name]}…"):
+                wait([future])
+        error = future.exception()
+        if error is None:
+            return future.result()
+        if isinstance(error, VultrError):
+            return error
+        raise error
+
+    @property
+    def fetched_at(self) -> datetime:
+        """When the oldest of the loads was fetched ("data as of"), once all are in."""
+        return oldest({name: self.result(name) for name in self._pending})
 
     def _values(self, *names: str) -> list[Any] | None:
-        for name in names:
-            result = self.results[name]
+        results = [self.result(name) for name in names]
+        for name, result in zip(names, results, strict=True):
             if isinstance(result, VultrError):
                 render_error(self.WHAT[name], result)
                 return None
-        return [self.results[name].value for name in names]  # type: ignore[union-attr]
+        return [result.value for result in results]  # type: ignore[union-attr]
 
     def loaded(self, name: str) -> Any | None:
         """A value without drawing its error (for optional extras such as deltas)."""
-        return value(self.results[name])
+        return value(self.result(name))
 
     def account(self) -> Account | None:
         found = self._values("account")
+        return found[0] if found else None
+
+    def invoices(self) -> list[Invoice] | None:
+        found = self._values("invoices")
         return found[0] if found else None
 
     def priced(self) -> PricedInventory | None:
@@ -142,6 +231,9 @@ class Spend:
         return found[0] if found else None
 
     def books(self) -> Reconciliation | None:
+        """This month's books (worked out once: the metrics, a chart and the forecast ask)."""
+        if self._books is not None:
+            return self._books
         found = self._values("account", "pending", "inventory")
         if found is None:
             return None
@@ -152,9 +244,10 @@ class Spend:
                 icon=":material/warning:",
             )
             return None
-        return reconcile(
+        self._books = reconcile(
             priced.resources, pending_total_usd=account.pending_charges_usd, pending_lines=pending
         )
+        return self._books
 
     def outlook(self) -> Forecast | None:
         books = self.books()
@@ -177,46 +270,72 @@ class Spend:
 
 
 def load_spend(current: Settings) -> Spend:
-    """Everything the Overview shows, every request in flight at once.
+    """Every request the Overview needs, sent at once in the background; nothing waits here.
 
-    Database usage needs the inventory first (to pick the databases worth a request), so the
-    two run as one chain beside the other loaders; a failed inventory skips the usage.
+    The headline figures' requests go first (Vultr's pacing serves requests in the order
+    they ask for a turn). Database usage needs the inventory first (to pick the databases
+    worth a request), and the invoices' items need the list: each runs as a chain after what
+    it needs, and a failure there is its failure too. The items also wait for the inventory
+    to be in (but not to have succeeded): asked for earlier, their pages would take turns
+    ahead of the inventory's later pages of instances, which the forecast waits for.
     """
     key = current.cache_key
-    idle: dict[str, Loaded[Any] | VultrError] = {}
+    pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="overview")
+    pending: dict[str, Future[Loaded[Any]]] = {}
 
-    def inventory_then_idle() -> Loaded[Any]:
-        inventory = load_priced_inventory(key, current)
-        try:
-            idle["idle"] = load_idle_databases(key, current)
-        except VultrError as error:
-            idle["idle"] = error
-        return inventory
+    def after(first: str, then: Callable[[], T], *, behind: str | None = None) -> Callable[[], T]:
+        def chain() -> T:
+            pending[first].result()
+            if behind is not None:
+                wait([pending[behind]])
+            return then()
 
-    results = load_together(
-        {
-            # The invoice items are the longest chain of requests: send them first.
-            "history": lambda: load_invoice_history(key, current),
-            "inventory": inventory_then_idle,
-            "account": lambda: load_account(key, current),
-            "pending": lambda: load_pending_charges(key, current),
-        },
-        spinner="Loading spend…",
-    )
-    # Without the inventory the usage was never asked for: its section shows the same error.
-    results["idle"] = idle.get("idle", results["inventory"])
-    return Spend(results)
+        return chain
+
+    calls: dict[str, Callable[[], Loaded[Any]]] = {
+        "account": lambda: load_account(key, current),
+        "invoices": lambda: load_invoices(key, current),
+        "pending": lambda: load_pending_charges(key, current),
+        "inventory": lambda: load_priced_inventory(key, current),
+        "history": after(
+            "invoices", lambda: load_invoice_history(key, current), behind="inventory"
+        ),
+        "idle": after("inventory", lambda: load_idle_databases(key, current)),
+    }
+    for name, call in calls.items():
+        pending[name] = pool.submit(call)
+    # The threads finish their loads (and fill the caches) even if this run is stopped.
+    pool.shutdown(wait=False)
+    return Spend(pending)
+
+
+def warm_up() -> None:
+    """What a fresh server's first Overview would otherwise pay before its figures, paid at
+    start instead (app.py, in a thread of its own; no request is sent): Plotly's first
+    figures, and the shared management client with its TLS context (tens of milliseconds)."""
+    charts.warm_up()
+    try:
+        current = settings()
+    except ConfigurationError:
+        return  # the page says what to fix
+    management_client(current)
 
 
 def render_spend_metrics(spend: Spend) -> None:
-    """Month to date, forecast, balance and last payment, against last month."""
+    """Month to date, forecast, balance and last payment, against last month.
+
+    Month to date, balance and payment need only the account and the invoice list (a few
+    requests) and draw first; the forecast fills its place once the inventory is in, before
+    any chart (the browser's first chart loads Plotly, which holds up all drawing a while).
+    """
     account = spend.account()
     if account is None:
         return
-    history: InvoiceHistory | None = spend.loaded("history")
-    last_month = history.latest if history else None
-    start, end = month_bounds(spend.fetched_at)
-    share = (spend.fetched_at - start) / (end - start)
+    invoices = spend.loaded("invoices")
+    last_month = invoices[0] if invoices else None
+    as_of = spend.result("account").fetched_at  # type: ignore[union-attr]  # account loaded
+    start, end = month_bounds(as_of)
+    share = (as_of - start) / (end - start)
     last_amount = last_month.amount_usd if last_month else None
     # Two by two: dollar figures and their comparisons stay whole on a laptop screen.
     to_date, ahead = st.columns(2)
@@ -232,26 +351,17 @@ def render_spend_metrics(spend: Spend) -> None:
         help="Vultr's own pending charges for this month so far.",
         border=True,
     )
-    with ahead:
-        outlook = spend.outlook()
-        if outlook is not None:
-            st.metric(
-                "Month-end forecast",
-                format_usd(outlook.per_resource_usd),
-                delta=_delta(outlook.per_resource_usd, last_amount),
-                delta_color="inverse",
-                delta_description="vs last month",
-                help="Each resource to the month's end under Vultr's caps, plus usage at its pace.",
-                border=True,
-            )
+    then_usd = last_month.balance_usd if last_month else None
+    change = balance_change(account.balance_usd, then_usd)
     balance.metric(
         "Balance",
         format_balance(account.balance_usd),
-        delta=_delta(account.balance_usd, last_month.balance_usd if last_month else None),
-        delta_color="inverse",
+        delta=change.text if change else None,
+        delta_color=_BALANCE_COLOUR[change.better] if change else "off",
+        delta_arrow=change.arrow if change else "off",
         delta_description="since the last invoice",
-        help="Vultr shows credit as a negative balance; here it says so in words. A fall "
-        "means more credit or less owed.",
+        help="Vultr shows credit as a negative balance; here it says so in words."
+        + (f" At the last invoice: {format_balance(then_usd)}." if then_usd is not None else ""),
         border=True,
     )
     # An account that never paid has no payment date (and Vultr's amount 0): "none".
@@ -274,11 +384,87 @@ def render_spend_metrics(spend: Spend) -> None:
     ]
     if invalid:
         st.caption(f"Vultr sent no valid {' or '.join(invalid)}: shown as —.")
+    with ahead:
+        outlook = spend.outlook()
+        if outlook is not None:
+            st.metric(
+                "Month-end forecast",
+                format_usd(outlook.per_resource_usd),
+                delta=_delta(outlook.per_resource_usd, last_amount),
+                delta_color="inverse",
+                delta_description="vs last month",
+                help="Each resource to the month's end under Vultr's caps, plus usage at its pace.",
+                border=True,
+            )
 
 
 def _delta(now_usd: float | None, then_usd: float | None) -> str | None:
     """A metric's delta, or none when either figure is missing or was not valid."""
     return None if now_usd is None or then_usd is None else signed_usd(now_usd - then_usd)
+
+
+# More credit or less owed is good news; an unchanged balance is neither.
+_BALANCE_COLOUR: dict[bool | None, Literal["green", "red", "off"]] = {
+    True: "green",
+    False: "red",
+    None: "off",
+}
+
+
+STILL_CHART = {"displayModeBar": False}
+"""Plotly config for charts read at a glance: no toolbar over their tops on a phone."""
+
+
+def attribution_note(books: Reconciliation) -> str:
+    """What the category chart's grey bar holds, and what it means when it is negative."""
+    note = (
+        f"Estimated from list prices: {format_usd(books.attributed_usd)}. Usage-based or "
+        f"unattributed (load balancers, reserved IPs, bandwidth, inference, resources removed "
+        f"this month): {format_usd(books.unattributed_usd)}."
+    )
+    if books.unattributed_usd < 0:
+        note += (
+            f" It is negative: the list prices of what is running add up to "
+            f"{format_usd(-books.unattributed_usd)} more than Vultr has billed so far this "
+            f"month (a discount, a credit, or Vultr's books a little behind the clock), so "
+            f"the estimates per category run slightly high."
+        )
+    return note
+
+
+def render_forecast_words(outlook: Forecast) -> None:
+    """The forecast in plain words, and how it is worked out behind an expander."""
+    st.markdown(
+        f"**About {format_usd(outlook.per_resource_usd)} by the end of the month:** "
+        f"{format_usd(outlook.resources_usd)} for the resources running now if they keep "
+        f"running, and {format_usd(outlook.usage_based_usd)} for usage-based charges such as "
+        f"bandwidth if they go on as they have so far this month."
+    )
+    with st.expander("How this forecast is worked out"):
+        st.markdown(
+            "Each resource is counted to the month's end at its hourly list price, but never "
+            "above its monthly price: Vultr stops billing a server once it reaches it (after "
+            "672 hours, 730 for GPUs). Charges the list prices do not explain (usage-based or "
+            "unattributed) are carried on at their pace so far this month.\n\n"
+            f"A naive run-rate, this month's spend so far stretched to the whole month, would "
+            f"say {format_usd(outlook.naive_usd)}. {outlook.explanation}"
+        )
+
+
+def render_members_table(members: pd.DataFrame, *, key: str) -> None:
+    """A category's resources, costliest first (labels as text, as the API sent them)."""
+    st.dataframe(
+        members,
+        hide_index=True,
+        key=key,
+        column_config={
+            "label": st.column_config.TextColumn("Resource"),
+            "region": st.column_config.TextColumn("Region"),
+            "plan": st.column_config.TextColumn("Plan"),
+            "status": st.column_config.TextColumn("Status"),
+            "monthly_cost_usd": st.column_config.NumberColumn("A month", format="dollar"),
+        },
+    )
 
 
 def render_waste_table(waste: pd.DataFrame, *, key: str) -> None:

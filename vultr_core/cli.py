@@ -17,9 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
 
+from vultr_core.api.advice import settings_advice
 from vultr_core.api.errors import ConfigurationError, VultrError
 from vultr_core.api.models.compute import Instance
-from vultr_core.api.models.databases import Database
+from vultr_core.cli_databases import (
+    DatabaseRow,
+    UnknownEngineError,
+    database_rows,
+    engine_id,
+)
 from vultr_core.clients import management_client
 from vultr_core.config import Settings, read_secrets_file
 from vultr_core.formatting import (
@@ -53,6 +59,10 @@ SECRETS_PATH = Path(".streamlit") / "secrets.toml"
 EXIT_OK, EXIT_FAILED, EXIT_CONFIGURATION = 0, 1, 2
 # Vultr allows 255-character labels; past this a table stops fitting any terminal.
 MAX_CELL_CHARS = 80
+DEMO_NOTICE = (
+    "Demo mode: a simulated Vultr organisation, not your account. "
+    "Set VULTR_API_KEY to see your own."
+)
 
 
 @dataclass(frozen=True)
@@ -95,15 +105,23 @@ def command_instances(settings: Settings, args: argparse.Namespace) -> Output:
 
 
 def command_databases(settings: Settings, args: argparse.Namespace) -> Output:
+    """Every database, read replicas as rows of their own (the Databases page's count);
+    ``--json`` keeps Vultr's shape: replicas nested in their primary."""
     with management_client(settings) as client:
-        databases = client.databases(engine=args.engine)
-    return Output(databases, _table(databases, _DATABASE_COLUMNS))
+        databases = client.databases()
+    engine = None
+    if args.engine is not None:
+        engine = engine_id(args.engine, {database.engine for database in databases})
+        databases = [database for database in databases if database.engine == engine]
+    rows = database_rows(databases)
+    return Output(databases, _table(rows, _DATABASE_COLUMNS))
 
 
 def command_valkey(settings: Settings, args: argparse.Namespace) -> Output:
     with management_client(settings) as client:
         databases = client.databases(engine="valkey")
-    return Output(databases, _table(databases, _VALKEY_COLUMNS))
+    rows = database_rows(databases)
+    return Output(databases, _table(rows, _VALKEY_COLUMNS))
 
 
 def command_summary(settings: Settings, args: argparse.Namespace) -> Output:
@@ -171,25 +189,25 @@ _INSTANCE_COLUMNS: list[tuple[str, Callable[[Instance], str]]] = [
     ("TAGS", lambda i: ", ".join(i.tags)),
     ("CREATED", lambda i: format_date(i.date_created)),
 ]
-_DATABASE_COLUMNS: list[tuple[str, Callable[[Database], str]]] = [
-    ("LABEL", lambda d: d.label),
-    ("ENGINE", lambda d: f"{d.engine} {d.engine_version}".strip()),
-    ("PLAN", lambda d: d.plan),
-    ("REGION", lambda d: d.region),
-    ("STATUS", lambda d: d.status),
-    ("NODES", lambda d: str(d.node_count)),
-    ("REPLICAS", lambda d: str(len(d.read_replicas))),
-    ("TAG", lambda d: d.tag),
+_DATABASE_COLUMNS: list[tuple[str, Callable[[DatabaseRow], str]]] = [
+    ("LABEL", lambda r: r.database.label),
+    ("ENGINE", lambda r: f"{r.database.engine} {r.database.engine_version}".strip()),
+    ("PLAN", lambda r: r.database.plan),
+    ("REGION", lambda r: r.database.region),
+    ("STATUS", lambda r: r.database.status),
+    ("NODES", lambda r: str(r.database.node_count)),
+    ("REPLICA OF", lambda r: r.replica_of or ""),
+    ("TAG", lambda r: r.database.tag),
 ]
-_VALKEY_COLUMNS: list[tuple[str, Callable[[Database], str]]] = [
-    ("LABEL", lambda d: d.label),
-    ("VERSION", lambda d: d.engine_version),
-    ("PLAN", lambda d: d.plan),
-    ("REGION", lambda d: d.region),
-    ("STATUS", lambda d: d.status),
-    ("MEMORY", lambda d: format_memory_mb(d.plan_ram_mb)),
-    ("EVICTION", lambda d: d.eviction_policy or "—"),
-    ("REPLICAS", lambda d: str(len(d.read_replicas))),
+_VALKEY_COLUMNS: list[tuple[str, Callable[[DatabaseRow], str]]] = [
+    ("LABEL", lambda r: r.database.label),
+    ("VERSION", lambda r: r.database.engine_version),
+    ("PLAN", lambda r: r.database.plan),
+    ("REGION", lambda r: r.database.region),
+    ("STATUS", lambda r: r.database.status),
+    ("MEMORY", lambda r: format_memory_mb(r.database.plan_ram_mb)),
+    ("EVICTION", lambda r: r.database.eviction_policy or "—"),
+    ("REPLICA OF", lambda r: r.replica_of or ""),
 ]
 
 COMMANDS: dict[str, tuple[Command, str]] = {
@@ -197,10 +215,14 @@ COMMANDS: dict[str, tuple[Command, str]] = {
         command_summary,
         "account, month-to-date and forecast spend, run-rate by category, counts, waste",
     ),
-    "account": (command_account, "account name, balance, pending charges, last payment"),
+    "account": (
+        command_account,
+        "account name, balance, pending charges, last payment (--json: balance_usd has "
+        "Vultr's sign, negative is credit)",
+    ),
     "instances": (command_instances, "compute instances"),
-    "databases": (command_databases, "managed databases"),
-    "valkey": (command_valkey, "managed Valkey instances"),
+    "databases": (command_databases, "managed databases, read replicas as rows of their own"),
+    "valkey": (command_valkey, "managed Valkey instances, read replicas as rows of their own"),
     "health": (command_health, "status, latency and key figures of every service"),
     "test": (command_test, "an active round trip on every configured service"),
 }
@@ -222,7 +244,8 @@ COMMANDS |= {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m vultr_core",
-        description="Vultr Dashboard from the command line (demo mode without VULTR_API_KEY).",
+        description="Vultr Dashboard from the command line (demo mode without VULTR_API_KEY: "
+        'a simulated organisation, said on stderr and as "demo": true in --json).',
     )
     parser.add_argument(
         "-v",
@@ -240,7 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--region", help="only this region id, e.g. ewr")
             sub.add_argument("--tag", help="only instances with this tag")
         if name == "databases":
-            sub.add_argument("--engine", help="only this engine: pg, mysql, valkey, kafka")
+            sub.add_argument(
+                "--engine",
+                help="only this engine: pg (or postgres), mysql, valkey (or redis), kafka, "
+                "ferretpg (or ferretdb)",
+            )
         if name in HISTORY_COMMANDS:
             HISTORY_COMMANDS[name][2](sub)
     sim = commands.add_parser("simulator", help="serve the simulated Vultr API on loopback")
@@ -277,18 +304,40 @@ def main(
             settings = Settings.from_sources(
                 os.environ if environ is None else environ, read_secrets_file(secrets_path)
             )
+        except ConfigurationError as error:
+            print(f"configuration error: {terminal_text(redact(str(error)))}", file=err)
+            return EXIT_CONFIGURATION
+        if settings.demo_mode and not args.json:
+            print(DEMO_NOTICE, file=err)
+        try:
             output = command(settings, args)
         except ConfigurationError as error:
             print(f"configuration error: {terminal_text(redact(str(error)))}", file=err)
             return EXIT_CONFIGURATION
+        except UnknownEngineError as error:
+            print(f"error: {terminal_text(str(error))}", file=err)
+            return EXIT_CONFIGURATION
         except VultrError as error:
-            print(f"error: {terminal_text(redact(str(error)))}", file=err)
+            advice = settings_advice(error, settings)
+            said = f"{str(error).rstrip('.')}. {advice}" if advice else str(error)
+            print(f"error: {terminal_text(redact(said))}", file=err)
             return EXIT_FAILED
     if args.json:
-        print(json.dumps(json_document(output.document), indent=2), file=out)
+        document = labelled_demo(json_document(output.document), demo=settings.demo_mode)
+        print(json.dumps(document, indent=2), file=out)
     else:
         print(redact(output.text), file=out)
     return output.exit_status
+
+
+def labelled_demo(document: object, *, demo: bool) -> object:
+    """The document with ``"demo"`` on its object, or on each object of its list: whether the
+    figures are the simulated organisation's. Nothing else changes, so parsers keep working."""
+    if isinstance(document, dict):
+        return {**document, "demo": demo}
+    if isinstance(document, list):
+        return [{**row, "demo": demo} if isinstance(row, dict) else row for row in document]
+    return document
 
 
 def _key_values(lines: Sequence[tuple[str, str]]) -> str:

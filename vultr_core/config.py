@@ -86,8 +86,13 @@ class Settings:
     # its data in history_data_dir (None: the per-user data folder) unless in demo mode.
     history_database_url: Secret | None = None
     history_data_dir: Path | None = None
+    # What the app keeps on this machine (closed invoices; the history unless the two above):
+    # None: the per-user data folder (history.persistent.data_folder).
+    data_dir: Path | None = None
     budgets: tuple[Budget, ...] = ()
     anomaly_factor: float = DEFAULT_ANOMALY_FACTOR
+    # Whether the app itself takes the hourly snapshot when opened (off: a cron job takes them).
+    history_app_snapshots: bool = True
     # Where alerts are posted (Slack-compatible): the URL is a credential, kept as a Secret.
     alert_webhook_url: Secret | None = None
     sources: tuple[str, ...] = field(default=(), compare=False)
@@ -166,8 +171,10 @@ class Settings:
             "dashboard_api_token": self.dashboard_api_token,
             "history_database_url": _masked(self.history_database_url),
             "history_data_dir": str(self.history_data_dir) if self.history_data_dir else None,
+            "data_dir": str(self.data_dir) if self.data_dir else None,
             "budgets": [f"{b.key}={b.monthly_usd:g}" for b in self.budgets],
             "anomaly_factor": self.anomaly_factor,
+            "history_app_snapshots": self.history_app_snapshots,
             "alert_webhook_url": self.alert_webhook_url,
         }
         return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
@@ -248,8 +255,10 @@ class Settings:
                 merged, "HISTORY_DATABASE_URL", _POSTGRES_SCHEMES
             ),
             history_data_dir=_folder(merged, "HISTORY_DATA_DIR"),
+            data_dir=_folder(merged, "DASHBOARD_DATA_DIR"),
             budgets=_budgets(merged, "BUDGETS"),
             anomaly_factor=_factor(merged, "ANOMALY_FACTOR", DEFAULT_ANOMALY_FACTOR),
+            history_app_snapshots=_flag(merged, "HISTORY_APP_SNAPSHOTS", default=True),
             alert_webhook_url=_webhook_url(merged, "ALERT_WEBHOOK_URL"),
             sources=("environment", "secrets") if secrets else ("environment",),
         )
@@ -279,8 +288,8 @@ def _masked(url: Secret | None) -> str | None:
     return None if url is None else mask_url_password(url.reveal())
 
 
-def _flag(values: Mapping[str, str], name: str) -> bool:
-    word = values.get(name, "0").lower()
+def _flag(values: Mapping[str, str], name: str, *, default: bool = False) -> bool:
+    word = values.get(name, "1" if default else "0").lower()
     if word in _TRUE_WORDS:
         return True
     if word in _FALSE_WORDS:

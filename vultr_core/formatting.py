@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 INVALID = "—"
 """What a missing figure, or one the API sent but we could not use, shows as."""
@@ -54,6 +56,38 @@ def format_balance(balance_usd: float | None) -> str:
     if balance_usd > 0:
         return f"{format_usd(balance_usd)} owed"
     return format_usd(0.0)
+
+
+@dataclass(frozen=True)
+class BalanceChange:
+    """A balance's change in the balance's own words: ``$2,519.13 more credit``."""
+
+    text: str
+    arrow: Literal["up", "down", "off"]
+    better: bool | None  # more credit or less owed; None when unchanged
+
+
+def balance_change(now_usd: float | None, then_usd: float | None) -> BalanceChange | None:
+    """How the balance moved, said as credit when it is in credit now (or was, and is zero),
+    else as money owed; None when either figure is missing.
+
+    Vultr's sign (credit negative) never shows: "-$2,519.13" beside "$300.00 in credit" reads
+    as "credit fell" when credit grew.
+    """
+    if now_usd is None or then_usd is None or not math.isfinite(now_usd - then_usd):
+        return None
+    owed_change = round(now_usd - then_usd, 2)
+    if owed_change == 0:
+        return BalanceChange("no change", "off", None)
+    in_credit = now_usd < 0 or (now_usd == 0 and then_usd < 0)
+    change = -owed_change if in_credit else owed_change
+    word = "credit" if in_credit else "owed"
+    more = change > 0
+    return BalanceChange(
+        f"{format_usd(abs(change))} {'more' if more else 'less'} {word}",
+        "up" if more else "down",
+        more == in_credit,
+    )
 
 
 def format_memory_mb(megabytes: int | None) -> str:

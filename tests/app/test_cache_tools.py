@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -13,12 +15,14 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import new_app, open_page, page_path
 from tests.app.markup import seen
 from tests.cache_support import closed_port
+from ui.cache import talking_to
 from ui.clients import close_shared_clients
 from vultr_core.api.cached_management import management_scope, scope_tag
 from vultr_core.cache.audit import recent_actions
+from vultr_core.cache.demo_seed import DEMO_ENTRIES, DEMO_HITS, DEMO_MISSES, marker_key
 from vultr_core.cache.store import MAX_TTL_S, CacheHelper
 from vultr_core.clients import demo_simulator
-from vultr_core.config import Settings
+from vultr_core.config import Secret, Settings
 from vultr_core.health.embedded import embedded_valkey_url
 
 
@@ -68,11 +72,11 @@ def test_the_key_browser_lists_the_namespace_and_shows_a_value(cache: CacheHelpe
     cache.set_with_tags("report", {"total_usd": 12.5}, ["reports"])
     cache.client.set("elsewhere", "not ours")
     page = open_page("cache_tools.py")
-    listed = set(table_with(page, "type")["key"])
+    listed = set(table_with(page, "Type")["Key"])
     assert "vultr-dashboard:tag:reports" in listed
     assert all(key.startswith("vultr-dashboard:") for key in listed)
     page.text_input(key="cache_pattern").input("v:rep*").run()
-    assert list(table_with(page, "type")["key"]) == [cache.value_key("report")]
+    assert list(table_with(page, "Type")["Key"]) == [cache.value_key("report")]
     page.selectbox(key="cache_pick").set_value(cache.value_key("report")).run()
     assert not page.exception
     assert json.loads(page.code[0].value) == {"total_usd": 12.5}
@@ -85,7 +89,7 @@ def test_invalidating_a_tag_previews_then_deletes_after_confirmation(cache: Cach
     page = open_page("cache_tools.py")
     page.selectbox(key="cache_tag").set_value("reports").run()
     assert "deletes **3** cached keys" in texts(page)
-    assert set(table_with(page, "exists")["key"]) == {"a", "b", "c"}
+    assert set(table_with(page, "Exists")["Key"]) == {"a", "b", "c"}
     page.button(key="cache_invalidate").click().run()
     assert cache.preview_tag("reports").key_count == 3, "nothing deleted before the Yes"
     page.user = {"is_logged_in": True, "email": "ops@example.com"}
@@ -101,7 +105,7 @@ def test_invalidating_a_tag_previews_then_deletes_after_confirmation(cache: Cach
         "reports",
         3,
     )
-    assert "ops@example.com" in set(table_with(page, "who")["who"])
+    assert "ops@example.com" in set(table_with(page, "Who")["Who"])
 
 
 def test_cancelling_the_confirmation_deletes_nothing(cache: CacheHelper) -> None:
@@ -126,7 +130,7 @@ def test_with_an_admin_list_others_see_the_cache_but_cannot_change_it(
     page = app.run().switch_page(page_path("cache_tools.py")).run()
     page.selectbox(key="cache_tag").set_value("reports").run()
     assert "eve@example.com is not one of them" in read(page.info[-1].value)
-    assert set(table_with(page, "exists")["key"]) == {"a", "b"}, "reading is still allowed"
+    assert set(table_with(page, "Exists")["Key"]) == {"a", "b"}, "reading is still allowed"
     for key in ("cache_invalidate", "cache_play_run", "cache_play_set"):
         assert page.button(key=key).disabled, key
     page.text_area(key="cache_take_keys").input("a").run()
@@ -163,8 +167,8 @@ def test_taking_keys_shows_their_values_once_and_removes_them(cache: CacheHelper
     cache.set_with_tags("ключ*", [2], [])
     page = open_page("cache_tools.py")
     page.text_area(key="cache_take_keys").input("job 1\nключ*\nmissing").run()
-    preview = table_with(page, "exists")
-    assert list(preview["exists"]) == [True, True, False]
+    preview = table_with(page, "Exists")
+    assert list(preview["Exists"]) == [True, True, False]
     page.button(key="cache_take").click().run()
     page.button(key="cache_yes").click().run()
     assert not page.exception
@@ -282,8 +286,8 @@ def test_the_app_s_own_tags_and_keys_cannot_be_invalidated_or_taken(cache: Cache
     key = account_entry(cache)
     tag = scope_tag(management_scope(Settings.from_env()))
     page = open_page("cache_tools.py")
-    listed = table_with(page, "type")
-    assert set(listed.loc[listed["key"] == cache.value_key(key), "app_data"]) == {
+    listed = table_with(page, "Type")
+    assert set(listed.loc[listed["Key"] == cache.value_key(key), "App's own data"]) == {
         "the management API cache"
     }
     page.selectbox(key="cache_tag").set_value(tag).run()
@@ -342,3 +346,120 @@ def test_the_admin_list_is_read_again_when_yes_is_pressed(
     assert "ops@example.com is not one of them" in read(page.error[0].value)
     assert cache.preview_tag("reports").key_count == 2
     assert recent_actions(cache) == []
+
+
+# Demo contents, what the page is talking to, and what a click leaves on screen
+
+
+@pytest.fixture
+def throwaway_valkey() -> Iterator[valkey.Valkey]:
+    """The embedded Valkey the demo uses, emptied: nothing seeded yet."""
+    client = valkey.Valkey.from_url(embedded_valkey_url(), socket_timeout=5)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+def tab_indexes(node: Any) -> Iterator[int]:
+    """The tab each tab container on the page shows as open."""
+    proto = getattr(node, "proto", None)
+    if proto is not None and "tab_container" in {f.name for f, _ in proto.ListFields()}:
+        yield proto.tab_container.default_tab_index
+    for child in getattr(node, "children", {}).values():
+        yield from tab_indexes(child)
+
+
+def test_in_demo_mode_the_throwaway_valkey_holds_sample_keys_tags_and_figures(
+    throwaway_valkey: valkey.Valkey,
+) -> None:
+    page = open_page("cache_tools.py")
+    assert not page.exception
+    helper = CacheHelper(throwaway_valkey)
+    listed = set(table_with(page, "Type")["Key"])
+    assert {helper.value_key(entry.key) for entry in DEMO_ENTRIES} <= listed
+    tags = table_with(page, "Keys still to delete").set_index("Tag")
+    assert tags.loc["feature-flags", "Keys"] == 3
+    assert tags.loc["sessions", "Keys"] == 3
+    figures = {m.label: m.value for m in page.metric}
+    assert figures["Hit ratio"] == f"{DEMO_HITS / (DEMO_HITS + DEMO_MISSES):.0%}"
+    assert figures["Tags"] == str(len({tag for entry in DEMO_ENTRIES for tag in entry.tags}))
+    assert figures["Time saved"].startswith("16.")
+    assert 0 < int(throwaway_valkey.ttl(helper.value_key("flags:new-billing-page"))) <= 15 * 60
+    assert any("throwaway local Valkey" in c.value for c in page.caption)
+    assert any("sample keys for the demo" in c.value for c in page.caption)
+
+
+def test_demo_samples_never_go_into_a_configured_valkey(cache: CacheHelper) -> None:
+    page = open_page("cache_tools.py")
+    assert not page.exception
+    demo_tags = {tag for entry in DEMO_ENTRIES for tag in entry.tags}
+    assert not demo_tags & {info.tag for info in cache.tags()}
+    assert not demo_tags & set(cache.stats().by_tag)
+    assert cache.client.exists(marker_key(cache)) == 0
+    assert not any(info.exists for info in cache.describe_keys([e.key for e in DEMO_ENTRIES]))
+    caption = next(c.value for c in page.caption if c.value.startswith("Namespace "))
+    assert "(`VALKEY_URL`)" in caption
+    assert "throwaway" not in caption
+
+
+def test_the_talking_to_line_names_a_configured_host_without_its_password() -> None:
+    url = "redis://ops:hunter2-sentinel@cache.internal.example:6380/2"
+    client = valkey.Valkey.from_url(url)
+    line = talking_to(Settings(valkey_url=Secret(url)), CacheHelper(client))
+    assert line == (
+        "Namespace `vultr-dashboard` on `redis://cache.internal.example:6380/2` (`VALKEY_URL`)."
+    )
+    client.close()
+
+
+def test_tag_figures_count_a_get_or_compute_in_the_same_run(cache: CacheHelper) -> None:
+    page = open_page("cache_tools.py")
+    page.text_input(key="cache_play_key").input("fresh:1").run()
+    page.text_input(key="cache_play_tags").input("fresh").run()
+    page.slider(key="cache_play_delay").set_value(0).run()
+    page.button(key="cache_play_run").click().run()
+    tags = table_with(page, "Keys still to delete").set_index("Tag")
+    assert (tags.loc["fresh", "Keys"], tags.loc["fresh", "Hit ratio"]) == (1, 0.0)
+    assert "fresh" in page.selectbox(key="cache_tag").options
+    page.button(key="cache_play_run").click().run()
+    tags = table_with(page, "Keys still to delete").set_index("Tag")
+    assert tags.loc["fresh", "Hit ratio"] == 0.5
+    assert "**hit**" in texts(page)
+
+
+def test_after_an_invalidation_the_tags_tab_stays_open_and_counts_are_singular(
+    cache: CacheHelper,
+) -> None:
+    cache.set_with_tags("only", {"n": 1}, ["solo"])
+    page = open_page("cache_tools.py")
+    assert list(tab_indexes(page.main)) == [0]
+    page.session_state["cache_tab"] = "Tags"
+    page.selectbox(key="cache_tag").set_value("solo").run()
+    assert "deletes **1** cached key (" in texts(page)
+    assert " bytes)" in texts(page)
+    page.button(key="cache_invalidate").click().run()
+    page.button(key="cache_yes").click().run()
+    assert not page.exception
+    assert "Deleted 1 key (solo)." in texts(page)
+    assert list(tab_indexes(page.main)) == [1]
+    assert page.session_state["cache_tab"] == "Tags"
+
+
+def test_taking_one_key_says_key(cache: CacheHelper) -> None:
+    cache.set_with_tags("job", {"id": 1}, [])
+    page = open_page("cache_tools.py")
+    page.text_area(key="cache_take_keys").input("job").run()
+    page.button(key="cache_take").click().run()
+    assert "Reads and deletes **1** key in one step" in texts(page)
+    page.button(key="cache_yes").click().run()
+    assert "Took 1 of 1 key." in texts(page)
+
+
+def test_every_table_has_human_column_names(throwaway_valkey: valkey.Valkey) -> None:
+    page = open_page("cache_tools.py")
+    page.text_area(key="cache_take_keys").input("flags:new-billing-page").run()
+    page.selectbox(key="cache_tag").set_value("sessions").run()
+    columns = [str(column) for table in page.dataframe for column in table.value.columns]
+    assert {"TTL (s)", "Size (bytes)", "Keys still to delete", "Time saved (s)"} <= set(columns)
+    assert not [column for column in columns if "_" in column], columns

@@ -10,6 +10,7 @@ import valkey
 from streamlit.testing.v1 import AppTest
 
 from tests.app.markup import seen
+from vultr_core.simulator import DEMO_API_KEY, Simulator
 
 CLOSED_POSTGRES = "postgresql://monitor:pw-SENTINEL-5e11@127.0.0.1:1/app"
 
@@ -149,3 +150,27 @@ def test_with_a_real_key_and_no_database_url_it_says_what_to_set(
     (info,) = app.info
     assert info.value == "Set DATABASE_URL to watch your PostgreSQL."
     assert not app.get("plotly_chart")
+
+
+def test_with_a_real_key_the_strip_names_what_the_app_uses_instead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pointed at the served simulator with no VALKEY_URL and no inference key: Cache Tools
+    use a throwaway local Valkey and the chat a simulated API; the cards say so, and how to
+    watch the real ones, rather than a bare "Not configured"."""
+    with Simulator(size="small").serve() as server:
+        monkeypatch.setenv("VULTR_API_KEY", DEMO_API_KEY)
+        monkeypatch.setenv("VULTR_API_URL", f"{server.base_url}/v2")
+        app = run(strip_app)
+    badges = [m.value for m in app.markdown if "badge[" in m.value]
+    assert badges == [
+        "**PostgreSQL** :gray-badge[:material/remove_circle: Not configured]",
+        "**Valkey** :gray-badge[:material/science: Local throwaway]",
+        "**Management API** :green-badge[:material/check_circle: Up]",
+        "**Inference API** :gray-badge[:material/science: Simulated]",
+    ]
+    captions = " ".join(seen(c.value) for c in app.caption)
+    assert "throwaway Valkey on this machine" in captions
+    assert "Set VALKEY_URL to watch your Valkey" in captions
+    assert "Inference Chat answers from the simulator" in captions
+    assert "Set VULTR_INFERENCE_API_KEY" in captions

@@ -14,8 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import open_page
 from tests.background import Background, HeldModel, wait_until
+from tests.streamlit_support import everything
+from ui import inference
 from vultr_core import clients
-from vultr_core.config import Settings
+from vultr_core.config import Secret, Settings
 from vultr_core.inference.client import InferenceClient
 from vultr_core.inference.prices import find_price, format_cost_usd
 from vultr_core.inference.session import ChatParameters, PendingExchange
@@ -316,3 +318,72 @@ def test_a_hostile_stream_ends_with_one_sentence(
     assert not page.exception
     assert [e.value for e in page.error if sentence in e.value]
     assert page.chat_input(key="chat_prompt")
+
+
+# What the demo answers, which models it compares, and what the page says it talks to
+
+
+def main_keys(page: AppTest) -> set[str]:
+    widgets = [*page.main.selectbox, *page.main.toggle]
+    return {str(widget.key) for widget in widgets}
+
+
+def test_demo_replies_answer_the_prompt_and_repeat_exactly() -> None:
+    page = open_page("inference_chat.py")
+    assert any(c.startswith("Talking to: simulated inference (demo)") for c in captions(page))
+    page = ask(ask(ask(page, "What is 12*7?"), "What is 12*7?"), "What is 13*7?")
+    assert not page.exception
+    first, again, other = assistant_texts(page)
+    assert "84" in first
+    assert again == first
+    assert "91" in other
+
+
+def test_model_picker_sits_above_the_chat_and_compare_defaults_to_a_priced_model() -> None:
+    page = open_page("inference_chat.py")
+    assert {"chat_model", "chat_compare"} <= main_keys(page)
+    assert not [w for w in page.sidebar.selectbox if w.key == "chat_model"]
+    page.toggle(key="chat_compare").set_value(True).run()
+    second = page.selectbox(key="chat_model_b").value
+    assert second != FIRST_MODEL
+    assert find_price(second) is not None
+    page = ask(page)
+    figures = [c for c in captions(page) if "first token" in c]
+    assert len(figures) == 2
+    assert not [f for f in figures if f.endswith("no price set")]
+
+
+def test_hostile_prompts_get_bounded_inert_replies() -> None:
+    hostile = '<img src="http://beacon.invalid/x.png"> ![x](http://beacon.invalid/y) **b** '
+    page = open_page("inference_chat.py")
+    page = ask(ask(page, hostile * 2_000), f"Summarise: {hostile}. {hostile}.")
+    assert not page.exception
+    replies = assistant_texts(page)
+    assert len(replies) == 2
+    for reply in replies:
+        assert len(reply) < 800
+        assert not re.search(r"!\[|<[A-Za-z/!?]|\*\*", reply), reply
+
+
+def test_pointed_at_a_served_simulator_it_names_the_url_and_never_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with Simulator(size="empty").serve() as server:
+        monkeypatch.setenv("VULTR_INFERENCE_API_KEY", DEMO_INFERENCE_KEY)
+        monkeypatch.setenv("VULTR_INFERENCE_URL", f"{server.base_url}/v1")
+        page = ask(open_page("inference_chat.py"), "What is 12*7?")
+    assert not page.exception
+    line = next(c for c in captions(page) if c.startswith("Talking to:"))
+    assert line == (
+        f"Talking to: the inference API at `{server.base_url}/v1` (`VULTR_INFERENCE_URL`). "
+        "Usage figures: the demo organisation (no management API key)."
+    )
+    assert "84" in assistant_texts(page)[0]
+    assert DEMO_INFERENCE_KEY not in everything(page)
+
+
+def test_with_a_key_and_the_default_url_it_names_vultr() -> None:
+    configured = Settings(inference_api_key=Secret("k" * 36), management_api_key=Secret("m" * 36))
+    assert inference.talking_to(configured) == (
+        "Talking to: Vultr Serverless Inference (`api.vultrinference.com`)."
+    )

@@ -3,19 +3,38 @@ a refusing or missing server costs its own section only."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import valkey
+from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import open_page
-from tests.app.markup import seen
+from tests.app.conftest import ROOT, downloaded_csv, open_page
+from tests.app.markup import rendered_markup, seen
+from tests.inventory.table_support import downloaded_name, visible_table
 from ui import clients
 from ui.settings import settings
 from vultr_core.simulator import DEMO_API_KEY, Simulator
+from vultr_core.simulator.catalog import DATABASE_PLAN_BY_ID, regions
+
+CITIES = {region["id"]: region["city"] for region in regions()}
+TABLE_HEADERS = [
+    "Label",
+    "State",
+    "Region",
+    "Plan",
+    "Eviction policy",
+    "Replicas",
+    "Monthly cost",
+    "Month to date",
+]
 
 
 @pytest.fixture
@@ -46,17 +65,70 @@ def watched(
     return watch
 
 
-def test_managed_instances_with_plan_cost_and_usage(watched: Callable[..., None]) -> None:
+def valkeys(simulator: Simulator) -> list[dict[str, Any]]:
+    return [d for d in simulator.organisation.databases if d["database_engine"] == "valkey"]
+
+
+def usage_requests(simulator: Simulator) -> list[str]:
+    return [r.path for r in simulator.request_log if r.path.endswith("/usage")]
+
+
+def test_managed_instances_with_plan_cost_and_the_usage_of_the_one_picked(
+    watched: Callable[..., None], demo: Simulator
+) -> None:
     watched()
-    page = open_page("valkey_health.py")
+    # On its own: the Overview, the router's first page, asks for some databases' usage.
+    page = AppTest.from_file(str(ROOT / "pages" / "valkey_health.py"), default_timeout=30).run()
     assert not page.exception
     figures = {m.label: m.value for m in page.metric}
     assert figures["Instances"] == "2"
+    assert figures["Not running"] == "0"
     assert figures["Monthly cost"] == "$75.00"
-    instances = page.dataframe[0].value
-    assert sorted(instances["eviction_policy"]) == ["noeviction", "volatile-lru"]
-    assert instances["memory_used_pct"].between(0, 100).all()
-    assert "id" not in instances.columns
+    table = visible_table(page)
+    assert list(table.columns) == TABLE_HEADERS
+    assert sorted(table["Eviction policy"]) == ["noeviction", "volatile-lru"]
+    for database in valkeys(demo):
+        row = table.set_index("Label").loc[database["label"]]
+        region = database["region"].lower()
+        assert row["Region"] == f"{CITIES[region]} ({region})"
+        plan = DATABASE_PLAN_BY_ID[database["plan"]]
+        assert row["Plan"] == f"{plan.vcpu_count} vCPU · {plan.ram_mb / 1024:g} GB RAM"
+    # Usage is asked for the one picked only, not once per instance.
+    picked = page.selectbox(key="vk_pick").value
+    assert picked is not None
+    assert usage_requests(demo) == [f"/v2/databases/{picked}/usage"]
+    used = demo.organisation.database_extras[picked].usage["memory"]["percentage"]
+    assert {m.label: m.value for m in page.metric}["Memory"] == f"{used:.0f}%"
+    other = next(d["id"] for d in valkeys(demo) if d["id"] != picked)
+    page.selectbox(key="vk_pick").set_value(other).run()
+    assert usage_requests(demo)[1:] == [f"/v2/databases/{other}/usage"]
+
+
+def test_a_valkey_in_error_comes_first_and_the_switch_lists_only_it(
+    watched: Callable[..., None], demo: Simulator
+) -> None:
+    broken = valkeys(demo)[-1]
+    broken |= {
+        "status": "Error",
+        "label": "<script>alert('PLANTED')</script>\n**PLANTED**",
+        "eviction_policy": "=cmd|' /C calc'!A0 PLANTED",
+    }
+    watched()
+    page = open_page("valkey_health.py")
+    assert not page.exception
+    assert rendered_markup(page, "PLANTED") == []
+    table = visible_table(page)
+    assert list(table.iloc[0][["Label", "State"]]) == [broken["label"], "🔴 Error"]
+    assert {m.label: m.value for m in page.metric}["Not running"] == "1"
+    assert page.selectbox(key="vk_pick").value == broken["id"], "the closer look opens on it"
+
+    page.toggle(key="vk_not_running").set_value(True).run()
+    assert list(visible_table(page)["Label"]) == [broken["label"]]
+    rows = list(csv.reader(io.StringIO(downloaded_csv(page, "vk_csv"), newline="")))
+    assert rows[0] == [*TABLE_HEADERS, "Version", "Plan ID", "ID"]
+    assert rows[1][:2] == [broken["label"], "Error"]
+    assert rows[1][4] == "'" + broken["eviction_policy"]
+    assert downloaded_name(page, "vk_csv") == f"valkey-not-running-{datetime.now(UTC):%Y-%m-%d}.csv"
 
 
 def test_the_connected_valkey_shows_latency_memory_keyspace_and_verdicts(
@@ -71,7 +143,7 @@ def test_the_connected_valkey_shows_latency_memory_keyspace_and_verdicts(
     assert {"Hit ratio", "Ops/s", "Clients", "Evicted keys"} <= set(figures)
     charts = [json.loads(chart.proto.spec) for chart in page.get("plotly_chart")]
     assert [c["data"][0]["type"] for c in charts] == ["histogram", "scatter", "indicator"]
-    keyspace = page.dataframe[1].value
+    keyspace = next(df.value for df in page.dataframe if "keys" in df.value.columns)
     db = valkey_client.connection_pool.connection_kwargs.get("db", 0)
     assert keyspace.set_index("db").loc[db, "keys"] >= 2
     verdicts = [m.value for m in page.markdown if " · " in m.value]

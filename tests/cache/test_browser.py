@@ -194,11 +194,11 @@ def test_the_summary_brings_tags_figures_and_activity_together(cache: CacheHelpe
     frame = tags_frame(summary.tags, summary.stats)
     assert frame.to_dict("records") == [
         {
-            "tag": "hot",
-            "keys": 1,
-            "pending_invalidation": 0,
-            "hit_ratio": 0.5,
-            "time_saved_s": pytest.approx(summary.stats.by_tag["hot"].saved_ms / 1000),
+            "Tag": "hot",
+            "Keys": 1,
+            "Keys still to delete": 0,
+            "Hit ratio": 0.5,
+            "Time saved (s)": pytest.approx(summary.stats.by_tag["hot"].saved_ms / 1000),
         }
     ]
     assert [entry.target for entry in summary.audit] == ["none"]

@@ -27,6 +27,7 @@ from vultr_core.config import Settings
 from vultr_core.health.history import HealthSample, ValkeyStreamHistory
 from vultr_core.inference.limits import ValkeyRateLimiter, limiter_key
 from vultr_core.simulator import Simulator
+from vultr_core.spend.closed_invoices import ValkeyClosedInvoices
 
 SCOPE = "acct1"
 ADMIN = Operator("ops@example.com", email_verified=True)
@@ -44,8 +45,12 @@ def management_client(cache: CacheHelper) -> CachedManagementClient:
 
 
 def write_like_the_app(cache: CacheHelper, valkey_client: valkey.Valkey) -> None:
-    """Every writer of the app, once: management cache, counters, limiter, history, audit."""
-    management_client(cache).account()
+    """Every writer of the app, once: management cache, counters, limiter, history, audit,
+    closed invoices."""
+    client = management_client(cache)
+    client.account()
+    invoice = client.invoices()[0]
+    ValkeyClosedInvoices(valkey_client).put(SCOPE, invoice.id, client.invoice_items(invoice.id))
     cache.flush_stats()
     ValkeyRateLimiter(valkey_client, limiter_key("key"), 60, sleep=lambda _s: None).acquire()
     sample = HealthSample(datetime.now(UTC), "valkey", "up", 1.5)
@@ -67,6 +72,7 @@ def test_every_key_the_app_writes_is_in_a_listed_family_and_marked_in_the_browse
         "the inference rate limiter",
         "the health history",
         "the Cache Tools audit log",
+        "the closed invoices' items",
     }
     assert None not in {row.app_data for row in rows}
 

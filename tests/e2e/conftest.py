@@ -28,6 +28,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.sentinel_servers import app_environment, sentinel_postgres_url, sentinel_valkey_url
+from tests.streamlit_support import SETTING_NAMES, history_test_database, session_data_dir
 from vultr_core.simulator import DEMO_REPLY_PACE, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +46,10 @@ CHROMIUM_FLAGS = [
 ]
 SERVER_START_TIMEOUT_S = 90
 IDLE_TIMEOUT_MS = 60_000
+# How long an expectation waits for what it expects (Playwright's default is 5 s). This bounds a
+# wait, it measures nothing: the suite runs in parallel workers, and on a busy 2-core machine a
+# page's first chart or a streamed reply can take longer than 5 s to appear.
+expect.set_options(timeout=30_000)
 
 MANAGEMENT_KEY = "MGMTKEYSENTINEL4f1e9a"
 INFERENCE_KEY = "INFKEYSENTINEL9c3d70"
@@ -140,12 +145,17 @@ def working_under(folder: Path) -> list[int]:
 
 
 def demo_environ() -> dict[str, str]:
-    """This process's environment without any setting of the app's: demo mode, defaults."""
+    """This process's environment without any setting of the app's: demo mode, defaults; the
+    history in the test session's own database, no background snapshot, and the app's files
+    in the session's own folder."""
     return {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("VULTR_", "TEST_", "INFERENCE_"))
-        and name not in ("DATABASE_URL", "VALKEY_URL", "CACHE_ADMIN_EMAILS")
+        if not name.startswith(("VULTR_", "TEST_", "INFERENCE_")) and name not in SETTING_NAMES
+    } | {
+        "HISTORY_DATABASE_URL": history_test_database(),
+        "HISTORY_APP_SNAPSHOTS": "0",
+        "DASHBOARD_DATA_DIR": session_data_dir(),
     }
 
 

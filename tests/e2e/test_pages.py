@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -71,7 +72,9 @@ def test_each_page_shows_its_key_figures_from_the_sidebar(
 def test_instances_filter_and_csv_download(app: ServedApp, page: Page) -> None:
     with ManagementClient(MANAGEMENT_KEY, base_url=f"{app.vultr_url}/v2") as client:
         instances = client.instances()
+        cities = {region.id: region.city for region in client.regions()}
     region = instances[0].region
+    in_words = f"{cities[region]} ({region})"
     in_region = sorted(i.label for i in instances if i.region == region)
 
     open_page(page, app.url, "Instances")
@@ -79,14 +82,21 @@ def test_instances_filter_and_csv_download(app: ServedApp, page: Page) -> None:
     expect(shown.get_by_test_id("stMetricValue")).to_have_text(str(len(instances)))
 
     page.locator(".st-key-inst_region").get_by_role("combobox").click()
-    page.get_by_role("option", name=region, exact=True).click()
+    page.get_by_role("option", name=in_words, exact=True).click()
     page.keyboard.press("Escape")
     expect(shown.get_by_test_id("stMetricValue")).to_have_text(str(len(in_region)))
     wait_idle(page)
 
     with page.expect_download() as download:
         page.locator(".st-key-inst_csv").get_by_role("button").click()
-    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
-    assert sorted(row["label"] for row in rows) == in_region
-    assert {row["region"] for row in rows} == {region}
+    text = download.value.path().read_text()
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[:4] == ["Label", "State", "Region", "Plan"]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(row["Label"] for row in rows) == in_region
+    assert {row["Region"] for row in rows} == {in_words}
+    name = download.value.suggested_filename
+    assert name.startswith("instances-")
+    assert region in name
+    assert re.fullmatch(r"[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.csv", name)
     screenshot(page, "instances_filtered")

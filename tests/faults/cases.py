@@ -42,6 +42,8 @@ class Case:
     kind: Kind
     says: str = ""
     knobs: Mapping[str, Any] = field(default_factory=dict)
+    # Errors a section beside the broken one may also show, depending on timing.
+    may_also: tuple[str, ...] = ()
 
     def faults(self, path_prefix: str) -> Faults:
         """The simulator's fault knobs for this case, on paths under ``path_prefix`` only."""
@@ -50,6 +52,11 @@ class Case:
     def fill(self, pattern: str) -> str:
         """A surface's pattern with this case's words in place of SAYS."""
         return pattern.replace(SAYS, self.says)
+
+    @property
+    def refuses_key(self) -> bool:
+        """Whether Vultr refuses the key in this case (a page then says so once, at the top)."""
+        return self.kind == "wrong key" or self.knobs.get("status_code") in (401, 403)
 
     @property
     def id(self) -> str:
@@ -66,6 +73,9 @@ API_FAULTS = (
         "api",
         r"HTTP 429: Rate limit exceeded",
         {"status_code": 429, "retry_after_s": 1.0},
+        # The storm's retries take turns under the account's pacing too: on a busy machine a
+        # request beside them may wait past the matrix's 0.5 s deadline.
+        (r"timed out \(waiting for its turn under the rate limit\)",),
     ),
     Case(
         "429 storm without Retry-After",
@@ -87,7 +97,7 @@ API_FAULTS = (
 )
 MANAGEMENT_DOWN = (
     Case("wrong API key", "wrong key", r"HTTP 401: Invalid API token"),
-    Case("API unreachable", "unreachable", r"could not reach 127\.0\.0\.1: ConnectError"),
+    Case("API unreachable", "unreachable", r"could not reach 127\.0\.0\.1:\d+: ConnectError"),
 )
 POSTGRES_DOWN = Case("PostgreSQL down", "postgres down", r"Connection refused")
 VALKEY_DOWN = Case("Valkey down", "valkey down", r"Connection refused")

@@ -3,6 +3,7 @@ and Valkey and the simulated Vultr over HTTP; one failing service never stops th
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from tests.fault_servers import silent_server
 from vultr_core.config import Secret, Settings
 from vultr_core.health import checks, registry, service_health, service_tests, stats
 from vultr_core.health.history import HealthSample, MemoryHistory, ValkeyStreamHistory
+from vultr_core.health.probing import CheckResult
 from vultr_core.health.valkey import connect_valkey
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator, SimulatorServer
 from vultr_core.simulator.core import DEMO_INFERENCE_KEY
@@ -169,7 +171,30 @@ def test_with_a_real_key_unset_services_are_not_configured(
         "inference": "not configured",
     }
     assert report.service("postgres").reason == "Set DATABASE_URL to watch your PostgreSQL"
+    assert report.service("postgres").stand_in is None
+    # What the app uses instead is named, with the setting that makes it watch the real one.
+    valkey, inference = report.service("valkey"), report.service("inference")
+    assert (valkey.stand_in, inference.stand_in) == ("Local throwaway", "Simulated")
+    assert valkey.reason == (
+        "Cache Tools use a throwaway Valkey on this machine, which is not watched. "
+        "Set VALKEY_URL to watch your Valkey."
+    )
+    assert inference.reason.startswith("Inference Chat answers from the simulator")
+    assert inference.reason.endswith("Set VULTR_INFERENCE_API_KEY to check Serverless Inference.")
     assert not report.any_down
+
+
+def test_a_refused_management_key_carries_the_setting_to_check(
+    served: tuple[Simulator, SimulatorServer],
+) -> None:
+    settings = dataclasses.replace(
+        real_settings(served, None, None), management_api_key=Secret("not-the-key")
+    )
+    report = checks.check_health(settings, services=["management"], history=MemoryHistory())
+    (management,) = report.services
+    assert management.status == "down"
+    assert "HTTP 401" in management.reason
+    assert management.advice == "Vultr refused the API key: check VULTR_API_KEY."
 
 
 def test_valkey_refusing_info_is_still_up_and_says_what_is_missing(
@@ -194,7 +219,10 @@ def test_valkey_refusing_info_is_still_up_and_says_what_is_missing(
         valkey_client.execute_command("ACL", "DELUSER", name)
     (valkey_health,) = report.services
     assert valkey_health.status == "up"
-    assert valkey_health.reason == "All 1 checks pass; 5 not available here"
+    unavailable = [c.name for c in valkey_health.checks if c.verdict == "unavailable"]
+    assert len(unavailable) == 5
+    assert valkey_health.reason.startswith("All 1 checks pass; 5 not available here: ")
+    assert all(name in valkey_health.reason for name in unavailable)
     assert valkey_health.figures["unavailable"]["server info"].startswith(
         "not available on this service"
     )
@@ -300,3 +328,20 @@ def test_without_valkey_the_history_stays_in_process(
 ) -> None:
     settings = real_settings(served, None, None)
     assert isinstance(registry.health_history(settings), MemoryHistory)
+
+
+def test_checks_that_cannot_run_here_are_named_with_why() -> None:
+    judged = checks._judged(
+        "postgres",
+        (
+            CheckResult("connections", "ok", "12 of 97 in use"),
+            CheckResult("cache hit rate", "unavailable", "Not enough table reads yet to judge"),
+        ),
+        latency_ms=1.0,
+        key_figure=None,
+        figures={},
+    )
+    assert judged.reason == (
+        "All 1 checks pass; 1 not available here: cache hit rate (not enough table reads yet "
+        "to judge)"
+    )

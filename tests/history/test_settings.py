@@ -20,6 +20,17 @@ def test_defaults_keep_history_embedded_with_no_budget_and_no_webhook() -> None:
     assert settings.budgets == ()
     assert settings.alert_webhook_url is None
     assert settings.anomaly_factor == DEFAULT_ANOMALY_FACTOR
+    assert settings.history_app_snapshots is True
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", False), ("off", False), ("1", True)])
+def test_the_app_snapshots_can_be_left_to_cron(value: str, expected: bool) -> None:
+    assert Settings.from_env({"HISTORY_APP_SNAPSHOTS": value}).history_app_snapshots is expected
+
+
+def test_a_malformed_snapshot_switch_is_named() -> None:
+    with pytest.raises(ConfigurationError, match="HISTORY_APP_SNAPSHOTS must be 1 or 0"):
+        Settings.from_env({"HISTORY_APP_SNAPSHOTS": "hourly"})
 
 
 def test_every_history_setting_is_read() -> None:

@@ -154,6 +154,7 @@ def test_a_store_that_is_down_fails_the_snapshot_with_one_clear_line() -> None:
 
     code, out, err = run_cli("snapshot", environ={"HISTORY_DATABASE_URL": DOWN_URL})
     assert (code, out) == (1, "")
-    assert err.count("\n") == 1
-    assert err.startswith("error: could not reach PostgreSQL at 127.0.0.1:1/history")
+    notice, failure = err.splitlines()
+    assert notice.startswith("Demo mode: a simulated Vultr organisation")
+    assert failure.startswith("error: could not reach PostgreSQL at 127.0.0.1:1/history")
     assert "hunter2" not in err

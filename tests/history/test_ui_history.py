@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -21,14 +23,15 @@ def history_sections() -> None:
     from vultr_core.clients import demo_simulator
 
     current = settings()
-    history.render_budget_progress(current)
-    history.render_daily_spend(current)
-    history.render_week_changes(current)
+    past = history.HistorySections(current)
+    past.render_budget_progress()
+    past.render_daily_spend()
+    past.render_week_changes()
     instances = demo_simulator(current.demo_size).organisation.instances
     frame = pd.DataFrame(
         {"id": [i["id"] for i in instances], "label": [i["label"] for i in instances]}
     )
-    history.render_resource_history(current, frame, key="hist_inst")
+    past.render_resource_history(frame, key="hist_inst")
 
 
 @pytest.fixture(autouse=True)
@@ -59,17 +62,47 @@ def test_every_section_shows_the_history(
     assert page.selectbox(key="hist_inst_pick").value is not None
 
 
-def test_with_the_store_down_each_section_says_so_in_one_sentence(
+def test_with_the_store_down_the_page_says_so_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HISTORY_DATABASE_URL", "postgresql://u:pw-hidden-77@127.0.0.1:1/h")
     monkeypatch.setenv("BUDGETS", "total=1")
     page = AppTest.from_function(history_sections, default_timeout=60).run()
     assert not page.exception
-    notes = [info.value for info in page.info]
-    assert len(notes) == 4
-    assert all(
-        note.startswith("History is unavailable right now: could not reach") for note in notes
-    )
-    assert not any("pw-hidden" in note for note in notes)
+    notes = [info.value.replace("\\", "") for info in page.info]
+    assert len(notes) == 1
+    assert notes[0].startswith("History is unavailable right now: could not reach")
+    assert "127.0.0.1:1" in notes[0]
+    assert "pw-hidden" not in notes[0]
+    # No section draws a heading or a chart of its own under that sentence.
+    assert list(page.subheader) == []
     assert page.get("plotly_chart") == []
+
+
+def opened_overview() -> None:
+    """What the app's main script does on every page view before the page: start the
+    background work (here without the pages' own imports)."""
+    from ui.navigation import start_background_work
+
+    start_background_work()
+
+
+def test_opening_the_app_takes_this_hours_snapshot_in_the_background(
+    monkeypatch: pytest.MonkeyPatch, history_database_url: str
+) -> None:
+    monkeypatch.setenv("HISTORY_DATABASE_URL", history_database_url)
+    monkeypatch.setenv("HISTORY_APP_SNAPSHOTS", "1")
+    page = AppTest.from_function(opened_overview, default_timeout=60).run()
+    assert not page.exception
+    for thread in threading.enumerate():
+        if thread.name == "history-snapshot":
+            thread.join(timeout=120)
+    with psycopg.connect(history_database_url) as conn:
+        hours = conn.execute(
+            "SELECT source, count(*) FROM vultr_history.snapshots "
+            "WHERE hour = date_trunc('hour', now()) GROUP BY source"
+        ).fetchall()
+    assert hours == [("api", 1)]
+    # A second view within the hour starts no second snapshot.
+    AppTest.from_function(opened_overview, default_timeout=60).run()
+    assert not [t for t in threading.enumerate() if t.name == "history-snapshot"]

@@ -96,4 +96,5 @@ def note(request: pytest.FixtureRequest) -> Note:
 
 
 pytest_runtest_makereport = TABLE.pytest_runtest_makereport
+pytest_runtest_logreport = TABLE.pytest_runtest_logreport
 pytest_terminal_summary = TABLE.pytest_terminal_summary

@@ -49,6 +49,7 @@ DEFAULT_BASE_DELAY_S = 0.5
 MAX_RETRY_DELAY_S = 12.0
 # A Retry-After larger than this is not worth waiting for inside one page load.
 MAX_RETRY_AFTER_S = 60.0
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -312,7 +313,7 @@ def error_for_transport_failure(error: httpx.TransportError, request: httpx.Requ
     tls_reason = _tls_reason(error) if isinstance(error, httpx.ConnectError) else None
     if tls_reason is not None:
         return TlsError(
-            f"{method} {path} could not reach {request.url.host}: {tls_reason}",
+            f"{method} {path} could not reach {_host_port(request.url)}: {tls_reason}",
             method=method,
             path=path,
         )
@@ -321,10 +322,18 @@ def error_for_transport_failure(error: httpx.TransportError, request: httpx.Requ
             f"{method} {path} timed out ({type(error).__name__})", method=method, path=path
         )
     return ConnectionError(
-        f"{method} {path} could not reach {request.url.host}: {type(error).__name__}",
+        f"{method} {path} could not reach {_host_port(request.url)}: {type(error).__name__}",
         method=method,
         path=path,
     )
+
+
+def _host_port(url: httpx.URL) -> str:
+    """Where a request went, as host:port (the scheme's port when none was given): enough to
+    spot a wrong port, and never the URL's user name or password."""
+    port = url.port or DEFAULT_PORTS.get(url.scheme)
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return host if port is None else f"{host}:{port}"
 
 
 def _tls_reason(error: BaseException) -> str | None:

@@ -175,17 +175,28 @@ def simulated_compute(value: Any, delay_s: float) -> Callable[[], Any]:
     return compute
 
 
+# Column names as the page shows them: words and units, not field names.
+KEY_COLUMNS = ["Key", "Type", "TTL (s)", "Size (bytes)", "App's own data"]
+KEY_INFO_COLUMNS = ["Key", "Exists", "Size (bytes)", "TTL (s)"]
+TAG_COLUMNS = ["Tag", "Keys", "Keys still to delete", "Hit ratio", "Time saved (s)"]
+TAG_STATS_COLUMNS = ["Tag", "Hit ratio", "Time saved (s)", "Hits", "Misses"]
+AUDIT_COLUMNS = ["When", "Who", "Action", "Target", "Keys"]
+
+
 def keys_frame(page: KeyPage) -> pd.DataFrame:
     return pd.DataFrame(
-        [(row.name, row.type, row.ttl_s, row.size_bytes, row.app_data) for row in page.rows],
-        columns=["key", "type", "ttl_s", "size_bytes", "app_data"],
+        [
+            (row.name, row.type, _whole_seconds(row.ttl_s), row.size_bytes, row.app_data or "")
+            for row in page.rows
+        ],
+        columns=KEY_COLUMNS,
     )
 
 
 def key_infos_frame(infos: Sequence[KeyInfo]) -> pd.DataFrame:
     return pd.DataFrame(
-        [(info.key, info.exists, info.size_bytes, info.ttl_s) for info in infos],
-        columns=["key", "exists", "size_bytes", "ttl_s"],
+        [(info.key, info.exists, info.size_bytes, _whole_seconds(info.ttl_s)) for info in infos],
+        columns=KEY_INFO_COLUMNS,
     )
 
 
@@ -196,7 +207,7 @@ def items_frame(value: KeyValue) -> pd.DataFrame:
 
 
 def tags_frame(tags: list[TagInfo], stats: CacheStats) -> pd.DataFrame:
-    """One row per tag: keys, pending deletions, hit ratio and time saved."""
+    """One row per tag: keys, keys an interrupted invalidation left, hit ratio, time saved."""
     rows = []
     for info in tags:
         counters = stats.by_tag.get(info.tag)
@@ -209,9 +220,7 @@ def tags_frame(tags: list[TagInfo], stats: CacheStats) -> pd.DataFrame:
                 counters.saved_ms / 1000 if counters else 0.0,
             )
         )
-    return pd.DataFrame(
-        rows, columns=["tag", "keys", "pending_invalidation", "hit_ratio", "time_saved_s"]
-    )
+    return pd.DataFrame(rows, columns=TAG_COLUMNS)
 
 
 def tag_stats_frame(stats: CacheStats) -> pd.DataFrame:
@@ -221,14 +230,18 @@ def tag_stats_frame(stats: CacheStats) -> pd.DataFrame:
         for tag, counters in stats.by_tag.items()
         if counters.hit_ratio is not None
     ]
-    return pd.DataFrame(rows, columns=["tag", "hit_ratio", "time_saved_s", "hits", "misses"])
+    return pd.DataFrame(rows, columns=TAG_STATS_COLUMNS)
 
 
 def audit_frame(entries: list[AuditEntry]) -> pd.DataFrame:
     return pd.DataFrame(
         [(e.at, e.who, e.action, e.target, e.key_count) for e in entries],
-        columns=["at", "who", "action", "target", "keys"],
+        columns=AUDIT_COLUMNS,
     )
+
+
+def _whole_seconds(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds)
 
 
 def _string_value(cache: CacheHelper, name: str, ttl_s: float | None) -> KeyValue:

@@ -17,6 +17,8 @@ from vultr_core.inference.limits import KEY_PREFIX as INFERENCE_RATE_KEY_PREFIX
 # The management API cache's keys and tags, inside CacheHelper's namespace
 # (vultr_core.api.cached_management builds them from this).
 MANAGEMENT_KEY_PREFIX = "mgmt:"
+# The closed invoices' items (vultr_core.spend.closed_invoices), outside that namespace.
+CLOSED_INVOICE_KEY_PREFIX = "vultr-dashboard:closed-invoice:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ def app_key_families(namespace: str) -> tuple[KeyFamily, ...]:
         KeyFamily(f"{namespace}:draining", "tag invalidations in progress"),
         KeyFamily(INFERENCE_RATE_KEY_PREFIX, "the inference rate limiter"),
         KeyFamily(STREAM_KEY_PREFIX, "the health history"),
+        KeyFamily(CLOSED_INVOICE_KEY_PREFIX, "the closed invoices' items"),
         KeyFamily(ROUND_TRIP_KEY_PREFIX, "the `test` command's round trip"),
     )
 

@@ -197,17 +197,25 @@ class CacheHelper(TagIndex, StatsRecorder):
         self.set_many({key: value}, tags, ttl)
 
     def set_many(
-        self, values: Mapping[str, object], tags: Sequence[str] = (), ttl: float = DEFAULT_TTL_S
+        self,
+        values: Mapping[str, object],
+        tags: Sequence[str] = (),
+        ttl: float = DEFAULT_TTL_S,
+        *,
+        compute_ms: float = 0.0,
     ) -> None:
         """Store many values under the same tags, ``BATCH_SIZE`` per round trip.
 
-        Everything is serialised before anything is sent; each batch is one transaction, so an
-        interruption leaves whole batches: never a value without its tags, nor the reverse.
+        ``compute_ms`` is what computing each value cost elsewhere: every later hit counts it
+        as time saved. Everything is serialised before anything is sent; each batch is one
+        transaction, so an interruption leaves whole batches: never a value without its tags,
+        nor the reverse.
         """
         ttl_ms = _ttl_ms(ttl, "ttl")
         tag_list = checked_tags(tags)
         payloads = [
-            (_checked_key(key), encode(value, 0.0, tag_list)) for key, value in values.items()
+            (_checked_key(key), encode(value, compute_ms, tag_list))
+            for key, value in values.items()
         ]
         for start in range(0, len(payloads), BATCH_SIZE):
             with valkey_errors(self.client, f"storing {len(payloads)} keys"):

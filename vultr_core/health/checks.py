@@ -148,9 +148,21 @@ def _judged(
         reason = "; ".join(c.message for c in warnings)
         return ServiceHealth(service, "degraded", reason, latency_ms, key_figure, figures, checks)
     passed = sum(1 for c in checks if c.verdict == "ok")
-    skipped = len(checks) - passed
-    reason = f"All {passed} checks pass" + (f"; {skipped} not available here" if skipped else "")
+    reason = f"All {passed} checks pass"
+    if skipped := [c for c in checks if c.verdict != "ok"]:
+        reason += f"; {len(skipped)} not available here: {_named(skipped)}"
     return ServiceHealth(service, "up", reason, latency_ms, key_figure, figures, checks)
+
+
+def _named(skipped: list[CheckResult]) -> str:
+    """Which checks could not run, and why when they share one reason: "cache hit rate (not
+    enough table reads yet to judge)"."""
+    names = ", ".join(c.name for c in skipped)
+    reasons = {c.message for c in skipped}
+    if len(reasons) != 1:
+        return names
+    why = reasons.pop()
+    return f"{names} ({why[:1].lower()}{why[1:]})"
 
 
 # --- all services at once --------------------------------------------------------------------

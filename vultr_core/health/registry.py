@@ -16,6 +16,7 @@ from vultr_core import clients
 from vultr_core.config import Secret, Settings
 from vultr_core.health.history import HealthHistory, MemoryHistory, ValkeyStreamHistory
 from vultr_core.health.postgres import PostgresProbe
+from vultr_core.health.service_health import ServiceHealth
 from vultr_core.health.valkey import (
     FALLBACK_CONNECT_TIMEOUT_S,
     FALLBACK_SOCKET_TIMEOUT_S,
@@ -29,6 +30,19 @@ NOT_CONFIGURED_REASONS = {
     "postgres": "Set DATABASE_URL to watch your PostgreSQL",
     "valkey": "Set VALKEY_URL to watch your Valkey",
     "inference": "Set VULTR_INFERENCE_API_KEY to check Serverless Inference",
+}
+
+# With a real API key and a service's setting unset, what the app talks to instead: a short
+# label for the card's badge, and a sentence that names it.
+STAND_INS = {
+    "valkey": (
+        "Local throwaway",
+        "Cache Tools use a throwaway Valkey on this machine, which is not watched.",
+    ),
+    "inference": (
+        "Simulated",
+        "Inference Chat answers from the simulator (demo replies), which is not checked.",
+    ),
 }
 
 _lock = threading.Lock()
@@ -48,6 +62,20 @@ def is_configured(settings: Settings, service: str) -> bool:
         "valkey": settings.valkey_url,
         "inference": settings.inference_api_key,
     }.get(service) is not None
+
+
+def not_configured(settings: Settings, service: str) -> ServiceHealth:
+    """A service that is not watched, saying what the app uses instead (if anything) and
+    which setting makes it watch the real one."""
+    how = NOT_CONFIGURED_REASONS[service]
+    uses_stand_in = {
+        "valkey": settings.valkey_url is None,
+        "inference": settings.demo_inference,
+    }.get(service, False)
+    if service not in STAND_INS or not uses_stand_in:
+        return ServiceHealth(service, "not configured", how)
+    label, sentence = STAND_INS[service]
+    return ServiceHealth(service, "not configured", f"{sentence} {how}.", stand_in=label)
 
 
 def postgres_probe(settings: Settings) -> PostgresProbe:

@@ -39,6 +39,10 @@ class ServiceHealth:
     figures: Mapping[str, Any] = field(default_factory=dict)
     checks: tuple[CheckResult, ...] = ()
     misconfigured: bool = False
+    # What to change when the settings caused the failure (a refused key): said once per page.
+    advice: str | None = None
+    # What the app uses instead of a service that is not watched (a throwaway local Valkey).
+    stand_in: str | None = None
 
     @property
     def label(self) -> str:

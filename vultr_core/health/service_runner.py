@@ -12,11 +12,12 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from vultr_core import clients
+from vultr_core.api.advice import settings_advice
 from vultr_core.api.errors import ConfigurationError, VultrError
 from vultr_core.api.management import ManagementClient
 from vultr_core.config import Settings
 from vultr_core.health.bounded import CheckTimeoutError, run_bounded
-from vultr_core.health.registry import NOT_CONFIGURED_REASONS, is_configured
+from vultr_core.health.registry import is_configured, not_configured
 from vultr_core.health.service_health import ServiceHealth
 from vultr_core.inference.client import InferenceClient
 
@@ -53,13 +54,13 @@ def run_services(
         if is_configured(settings, name):
             runnable[name] = call
         else:
-            outcome[name] = ServiceHealth(name, "not configured", NOT_CONFIGURED_REASONS[name])
+            outcome[name] = not_configured(settings, name)
     failed = _prepare_embedded(settings, runnable)
     outcome |= {name: down(name, error) for name, error in failed.items()}
     ready = {name: call for name, call in runnable.items() if name not in failed}
     default_s = max(DEFAULT_TIMEOUTS_S.values())
     for name, result in run_bounded(ready, timeouts_s, default_timeout_s=default_s).items():
-        outcome[name] = down(name, result) if isinstance(result, Exception) else result
+        outcome[name] = down(name, result, settings) if isinstance(result, Exception) else result
     return {name: outcome[name] for name in calls}
 
 
@@ -74,11 +75,15 @@ def _prepare_embedded(settings: Settings, calls: Mapping[str, object]) -> dict[s
     return {name: r for name, r in results.items() if isinstance(r, Exception)}
 
 
-def down(service: str, error: Exception) -> ServiceHealth:
-    """A failed call as a ``down`` service, its reason a sentence that never leaks a trace."""
+def down(service: str, error: Exception, settings: Settings | None = None) -> ServiceHealth:
+    """A failed call as a ``down`` service, its reason a sentence that never leaks a trace;
+    with the settings, a refused key also carries what to change."""
     if isinstance(error, ConfigurationError):
         return ServiceHealth(service, "down", str(error), misconfigured=True)
-    if isinstance(error, VultrError | CheckTimeoutError):
+    if isinstance(error, VultrError):
+        advice = None if settings is None else settings_advice(error, settings)
+        return ServiceHealth(service, "down", _sentence(str(error)), advice=advice)
+    if isinstance(error, CheckTimeoutError):
         return ServiceHealth(service, "down", _sentence(str(error)))
     logger.debug("health check of %s failed unexpectedly", service, exc_info=error)
     return ServiceHealth(service, "down", f"The check failed unexpectedly ({type(error).__name__})")

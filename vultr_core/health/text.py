@@ -53,6 +53,8 @@ def health_document(report: HealthReport) -> dict[str, Any]:
                 "latency_ms": _rounded(s.latency_ms),
                 "key_figure": s.key_figure,
                 "reason": s.reason,
+                "advice": s.advice,
+                "stand_in": s.stand_in,
                 "figures": dict(s.figures),
                 "checks": [
                     {"name": c.name, "verdict": c.verdict, "message": c.message} for c in s.checks
@@ -71,6 +73,8 @@ def health_text(report: HealthReport) -> str:
     lines = _columns(("SERVICE", "STATUS", "LATENCY", "FIGURE", "REASON"), rows)
     for service in report.services:
         lines += _warnings(service)
+        if service.advice:
+            lines.append(terminal_text(f"  {service.label}: {service.advice}"))
     return "\n".join(lines)
 
 

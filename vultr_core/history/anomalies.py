@@ -61,7 +61,9 @@ def find_anomalies(
     factor: float = DEFAULT_ANOMALY_FACTOR,
 ) -> list[Anomaly]:
     """Anomalous days among ``daily`` (``DailySpend.totals``), each with its explanation."""
-    complete = daily[~daily["partial"]]
+    if daily.empty:
+        return []
+    complete = daily[~daily["partial"].astype(bool)]
     spend = dict(zip(complete["day"], complete["spend_usd"], strict=True))
     found = []
     for day, usd in spend.items():

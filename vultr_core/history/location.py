@@ -19,7 +19,7 @@ from psycopg.conninfo import make_conninfo
 from vultr_core.config import Settings
 from vultr_core.health.embedded import embedded_postgres_url
 from vultr_core.health.postgres_errors import postgres_error
-from vultr_core.history.persistent import default_data_dir, persistent_postgres_url
+from vultr_core.history.persistent import history_folder, persistent_postgres_url
 from vultr_core.history.store import CONNECT_TIMEOUT_S, HistoryStore
 from vultr_core.redaction import Secret
 
@@ -59,7 +59,7 @@ def locate_history(settings: Settings) -> HistoryStore:
     if settings.demo_mode:
         url = _demo_database(embedded_postgres_url())
         return HistoryStore(url, where="the demo's embedded PostgreSQL (discarded at exit)")
-    folder = settings.history_data_dir or default_data_dir()
+    folder = history_folder(settings)
     url = Secret(persistent_postgres_url(folder))
     return HistoryStore(url, where=f"the embedded PostgreSQL in {folder}")
 

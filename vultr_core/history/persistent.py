@@ -20,10 +20,14 @@ import subprocess
 import threading
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from vultr_core.api.errors import ConfigurationError, ConnectionError
+
+if TYPE_CHECKING:
+    from vultr_core.config import Settings
 
 APP_FOLDER = "vultr-dashboard"
 ROOT_DATA_DIR = Path("/var/lib") / APP_FOLDER / "history"
@@ -43,6 +47,18 @@ def default_data_dir() -> Path:
         # platformdirs warns when XDG variables are unset; its fallbacks are the standard ones.
         warnings.simplefilter("ignore")
         return platformdirs.user_data_path(APP_FOLDER) / "history"
+
+
+def data_folder(settings: Settings) -> Path:
+    """The app's folder on this machine: ``DASHBOARD_DATA_DIR``, else the parent of the
+    default history folder (the per-user data folder, or /var/lib/vultr-dashboard)."""
+    return settings.data_dir or default_data_dir().parent
+
+
+def history_folder(settings: Settings) -> Path:
+    """Where the embedded history server keeps its data: ``HISTORY_DATA_DIR``, else
+    ``history`` in the app's folder."""
+    return settings.history_data_dir or data_folder(settings) / "history"
 
 
 def persistent_postgres_url(data_dir: Path) -> str:

@@ -60,21 +60,21 @@ def filter_instances(
     frame: pd.DataFrame,
     *,
     regions: Sequence[str] = (),
-    power_statuses: Sequence[str] = (),
+    states: Sequence[str] = (),
     tags: Sequence[str] = (),
     plans: Sequence[str] = (),
     text: str = "",
 ) -> pd.DataFrame:
     """Rows matching every filter given; an empty filter matches everything.
 
-    ``tags`` matches an instance carrying any of them; ``text`` searches label, hostname and
-    IP, case-insensitively.
+    ``states`` are the one-word states of ``listing.instance_listing``; ``tags`` matches an
+    instance carrying any of them; ``text`` searches label, hostname and IP, case-insensitively.
     """
     keep = pd.Series(True, index=frame.index)
     if regions:
         keep &= frame["region"].isin(regions)
-    if power_statuses:
-        keep &= frame["power_status"].isin(power_statuses)
+    if states:
+        keep &= frame["state"].isin(states)
     if plans:
         keep &= frame["plan"].isin(plans)
     if tags:

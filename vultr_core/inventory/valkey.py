@@ -32,9 +32,10 @@ VALKEY_COLUMNS = [
 def valkey_instances_frame(
     databases: Iterable[Database],
     plans: Iterable[DatabasePlan],
-    usage: Mapping[str, DatabaseUsage],
+    usage: Mapping[str, DatabaseUsage] | None = None,
 ) -> pd.DataFrame:
-    """One row per Valkey instance; a cost or usage figure the API did not give is NaN."""
+    """One row per Valkey instance; a cost or usage figure the API did not give (or that was
+    not asked for: ``usage`` None) is NaN."""
     price = {plan.id: plan.monthly_cost_usd for plan in plans}
     rows = []
     for database in databases:
@@ -42,7 +43,7 @@ def valkey_instances_frame(
             continue
         nodes = (database, *database.read_replicas)
         prices = [price.get(node.plan) for node in nodes]
-        used = usage.get(database.id)
+        used = (usage or {}).get(database.id)
         rows.append(
             {
                 "label": database.label,

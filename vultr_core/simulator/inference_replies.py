@@ -1,7 +1,8 @@
 """What the simulated models say: a small catalogue and deterministic, prompt-derived replies.
 
 A reply depends only on the model, the last user message and the seed, so tests can predict
-it and compare mode shows two different models answering differently. Tokens are words (a
+it and compare mode shows two different models answering differently; what a reply says is
+worked out in inference_answers. Tokens are words (a
 whitespace-separated run counts as one): crude, but stable and easy to check by hand.
 """
 
@@ -13,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .inference_answers import answer
 from .messages import JsonObject
 
 _WORD = re.compile(r"\S+")
@@ -20,8 +22,6 @@ _PIECE = re.compile(r"\s*\S+")
 # Role markers and separators the chat template adds around each message (OpenAI counts 3-4).
 TOKENS_PER_MESSAGE = 4
 TOKENS_PER_REPLY_PRIMER = 2
-MIN_SENTENCES, MAX_SENTENCES = 2, 6
-PROMPT_SNIPPET_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -54,27 +54,6 @@ MODELS: tuple[SimModel, ...] = (
     SimModel("mistral-7b-v0.3", 1716336000, 32_768),
 )
 
-SENTENCES = (
-    "Start with the smallest plan that fits and resize once real traffic tells you more.",
-    "Serverless Inference bills per token, so a shorter system prompt saves money on every call.",
-    "Streaming the reply lets people start reading before the model has finished.",
-    "A managed database keeps backups daily, and restoring one is a fork rather than an overwrite.",
-    "Valkey works well as a cache in front of slow queries when every key has a sensible TTL.",
-    "Tag resources by team so that the monthly bill can be split without guesswork.",
-    "Block storage is billed while attached or not, so detached volumes are worth a look.",
-    "Put the instances that talk to each other in the same region to keep latency low.",
-    "Retry rate-limited requests with exponential backoff and a little random jitter.",
-    "Time to first token matters more to a reader than total time for long answers.",
-    "Lower temperatures give steadier answers; higher ones give more varied wording.",
-    "A stop sequence ends the reply early, which also ends what you pay for it.",
-    "Compare two models on the same prompt before choosing one for production.",
-    "Snapshots are cheap per gigabyte, but old ones add up month after month.",
-    "Keep API keys in secrets storage, never in code or in a chat transcript.",
-    "Load balancers spread traffic and also give you a health check for free.",
-    "Measure before optimising: the slow part is rarely where one expects it.",
-    "Context windows are large, yet every token of history is paid for again on each turn.",
-)
-
 
 def count_tokens(text: str) -> int:
     return len(_WORD.findall(text))
@@ -92,14 +71,7 @@ def reply_text(model: str, messages: Sequence[JsonObject], seed: int | None) -> 
         (str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"), ""
     )
     digest = hashlib.sha256(f"{model}\x00{question}\x00{seed}".encode()).digest()
-    rng = random.Random(digest)
-    words = question.split()
-    snippet = " ".join(words[:PROMPT_SNIPPET_WORDS]) + (
-        "…" if len(words) > PROMPT_SNIPPET_WORDS else ""
-    )
-    opening = f'{model} on "{snippet}":' if snippet else f"{model} here."
-    chosen = rng.sample(SENTENCES, rng.randint(MIN_SENTENCES, MAX_SENTENCES))
-    return " ".join([opening, *chosen])
+    return answer(question, model, random.Random(digest))
 
 
 def split_tokens(text: str) -> list[str]:

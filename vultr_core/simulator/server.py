@@ -20,6 +20,7 @@ from io import BufferedIOBase
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
+from .announce import ANNOUNCE_PATH, SIMULATOR_HEADER
 from .messages import ConnectionDroppedError, RequestHandler, SimRequest
 
 Sleep = Callable[[float], None]
@@ -87,6 +88,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
+        if url.path == ANNOUNCE_PATH:
+            self._announce()
+            return
         length = int(self.headers.get("content-length") or 0)
         request = SimRequest(
             method=self.command,
@@ -104,6 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._header_pace_s = response.header_pace_s
         try:
             self.send_response(response.status)
+            self.send_header(SIMULATOR_HEADER, "1")
             for name, value in response.headers:
                 self.send_header(name, value)
             if response.stream is not None:
@@ -117,6 +122,17 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             # The client gave up first (its read timeout fired during a hang): nobody to answer.
             self.close_connection = True
+
+    def _announce(self) -> None:
+        """Say what this server is, outside the simulation: no fault, no log entry."""
+        body = b'{"simulator": true}'
+        self._header_pace_s = 0.0
+        self.send_response(200)
+        self.send_header(SIMULATOR_HEADER, "1")
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _send_chunked(self, pieces: Iterable[bytes]) -> None:
         """HTTP/1.1 chunked body, each piece on the wire as soon as it exists; a drop closes

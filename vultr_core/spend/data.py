@@ -17,7 +17,9 @@ import pandas as pd
 from vultr_core.api.concurrency import run_concurrently
 from vultr_core.api.errors import VultrError
 from vultr_core.api.management import ManagementClient
+from vultr_core.api.models.billing import ChargeItem, Invoice
 from vultr_core.api.models.databases import DatabaseUsage
+from vultr_core.spend.closed_invoices import ClosedInvoices
 from vultr_core.spend.costs import DEFAULT_SNAPSHOT_USD_PER_GB_MONTH, Inventory, resource_costs
 from vultr_core.spend.history import InvoiceHistory
 from vultr_core.spend.waste import find_waste
@@ -102,14 +104,35 @@ def price_inventory(
     return PricedInventory(resources, waste, inventory.counts(), now)
 
 
-def fetch_invoice_history(client: ManagementClient) -> InvoiceHistory:
-    """Every invoice, and the items of the latest two (for month-over-month change)."""
-    invoices = tuple(client.invoices())
+def fetch_invoice_history(
+    client: ManagementClient,
+    kept: ClosedInvoices | None = None,
+    *,
+    scope: str = "",
+    invoices: Sequence[Invoice] | None = None,
+) -> InvoiceHistory:
+    """Every invoice (``invoices`` when already fetched), and the items of the latest two
+    (for month-over-month change).
+
+    An issued invoice never changes: with ``kept``, items found there for this account
+    (``scope``) are not asked for again, and those fetched are kept.
+    """
+    invoices = tuple(client.invoices() if invoices is None else invoices)
+    latest_two = dict(zip(("latest", "previous"), invoices, strict=False))
+    items: dict[str, Sequence[ChargeItem]] = {}
+    for name, invoice in latest_two.items():
+        if kept is not None and (found := kept.get(scope, str(invoice.id))) is not None:
+            items[name] = found
     calls = {
         name: (lambda invoice_id=invoice.id: client.invoice_items(invoice_id))
-        for name, invoice in zip(("latest", "previous"), invoices, strict=False)
+        for name, invoice in latest_two.items()
+        if name not in items
     }
-    items = run_concurrently(calls)
+    fetched = run_concurrently(calls)
+    if kept is not None:
+        for name, found in fetched.items():
+            kept.put(scope, str(latest_two[name].id), found)
+    items |= fetched
     return InvoiceHistory(
         invoices=invoices,
         latest_items=tuple(items.get("latest", ())),

@@ -24,6 +24,17 @@ from vultr_core.inventory.database_health import DatabaseHealth
 from vultr_core.spend.summary import SpendSummary
 
 JsonSchema = dict[str, Any]
+# Fields whose meaning a name cannot carry: added to the derived schemas as descriptions.
+FIELD_NOTES = {
+    ("Account", "balance_usd"): (
+        "Vultr's sign: negative is credit (money you have paid ahead), positive is owed. "
+        "-300.0 means $300.00 in credit."
+    ),
+    ("Account", "last_payment_amount_usd"): "Vultr's sign: a payment is negative.",
+    ("SpendSummary", "balance_usd"): (
+        "Vultr's sign: negative is credit, positive is owed (as Account.balance_usd)."
+    ),
+}
 _SCALARS: dict[Any, JsonSchema] = {
     str: {"type": "string"},
     int: {"type": "integer"},
@@ -57,11 +68,20 @@ def schema_of(annotation: Any, components: dict[str, JsonSchema]) -> JsonSchema:
             fields = [f.name for f in dataclasses.fields(annotation)]
             components[name] = {
                 "type": "object",
-                "properties": {field: schema_of(hints[field], components) for field in fields},
+                "properties": {
+                    field: _noted(
+                        schema_of(hints[field], components), FIELD_NOTES.get((name, field))
+                    )
+                    for field in fields
+                },
                 "required": fields,
             }
         return {"$ref": f"#/components/schemas/{name}"}
     return {}
+
+
+def _noted(schema: JsonSchema, note: str | None) -> JsonSchema:
+    return schema if note is None else {**schema, "description": note}
 
 
 def _ok(schema: JsonSchema, description: str) -> JsonSchema:
