@@ -7,7 +7,6 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import valkey
@@ -91,19 +90,17 @@ def postgres_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def valkey_url(worker_id: str) -> str:
-    """The embedded server (one per test process), or TEST_VALKEY_URL's server: each
-    pytest-xdist worker then counts its database down from the one named, since tests empty
-    the database they use."""
-    given = os.environ.get("TEST_VALKEY_URL")
-    if not given:
-        return embedded_valkey_url()
-    worker = int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
-    parts = urlsplit(given)
-    database = int(parts.path.strip("/") or 0) - worker
-    if database < 0:
-        pytest.exit(f"TEST_VALKEY_URL leaves no database for xdist worker {worker_id}")
-    return urlunsplit(parts._replace(path=f"/{database}"))
+def valkey_url() -> str:
+    return os.environ.get("TEST_VALKEY_URL") or embedded_valkey_url()
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """One process on servers named by TEST_DATABASE_URL / TEST_VALKEY_URL: tests change
+    server-wide state there (roles, ACL users, CONFIG SET, CLIENT PAUSE), which parallel
+    workers would trip over. Each worker's embedded servers are its own."""
+    if os.environ.get("TEST_DATABASE_URL") or os.environ.get("TEST_VALKEY_URL"):
+        return 0
+    return None
 
 
 @pytest.fixture

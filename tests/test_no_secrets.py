@@ -48,6 +48,7 @@ POSTGRES_PASSWORD = "PGPASSa51e8#PGPASSb51e8/PGPASSc51e8?PGPASSd51e8@PGPASSe51e8
 VALKEY_PASSWORD = "VKPASSa7a63#VKPASSb7a63/VKPASSc7a63?VKPASSd7a63@VKPASSe7a63%zz-é-VKPASSf7a63"
 API_DATA = "APIDATASENTINEL2f90"
 WRONG_PASSWORD = "WRONGPASSSENTINEL3b1d"
+WEBHOOK_TOKEN = "WEBHOOKSENTINEL6e0a"
 SENTINELS = (MANAGEMENT_KEY, INFERENCE_KEY, POSTGRES_PASSWORD, VALKEY_PASSWORD, API_DATA)
 COMMANDS = ("account", "instances", "databases", "valkey", "summary", "health", "test")
 PAGES = (
@@ -141,6 +142,29 @@ def test_no_command_prints_or_logs_a_secret(
         assert code == 0, printed
         assert leaked(printed) == [], (command, verbosity, extra)
     assert leaked(every_log_record.getvalue()) == []
+
+
+@pytest.mark.parametrize(
+    "argv", [("snapshot",), ("changes", "--since", "7d"), ("budget",), ("alerts", "--dry-run")]
+)
+def test_no_history_command_prints_or_logs_a_secret(
+    argv: tuple[str, ...], world: SentinelWorld, every_log_record: io.StringIO
+) -> None:
+    """The history commands with the sentinel role's URL as the store (a role that may not
+    create the store's schema, so they fail on it: the path where a URL gets quoted) and a
+    webhook whose token is a sentinel too."""
+    webhook = f"https://hooks.example.com/services/T0/B0/{WEBHOOK_TOKEN}"
+    environ = world.environ | {
+        "HISTORY_DATABASE_URL": world.environ["DATABASE_URL"],
+        "BUDGETS": "total=1",
+        "ALERT_WEBHOOK_URL": webhook,
+    }
+    for extra in ((), ("--json",)):
+        code, printed = run_printing("-vv", *argv, *extra, environ=environ)
+        assert code in (0, 1, 2), printed
+        assert printed.strip(), argv
+        assert leaked(printed, (*SENTINELS, WEBHOOK_TOKEN)) == [], (argv, extra, printed)
+    assert leaked(every_log_record.getvalue(), (*SENTINELS, WEBHOOK_TOKEN)) == []
 
 
 @pytest.mark.parametrize("command", ["health", "test"])
