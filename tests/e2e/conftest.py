@@ -81,13 +81,29 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# What the tests add to `streamlit run app.py` besides the port: loopback, no file watcher.
+TEST_FLAGS = (
+    "--server.headless",
+    "true",
+    "--server.address",
+    "127.0.0.1",
+    "--server.fileWatcherType",
+    "none",
+)
+
+
 def start_app(
-    environ: dict[str, str], log_path: Path | None = None, *, app_dir: Path = ROOT
+    environ: dict[str, str],
+    log_path: Path | None = None,
+    *,
+    app_dir: Path = ROOT,
+    flags: tuple[str, ...] = TEST_FLAGS,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """`streamlit run app.py` on a free loopback port; returns once /_stcore/health says ok.
+    """`streamlit run app.py` on a free port; returns once /_stcore/health says ok.
 
     With ``log_path``, the server's stdout and stderr go there, for tests that read them;
-    ``app_dir`` holds the app.py to run (benchmarks run a baseline app beside ours).
+    ``app_dir`` holds the app.py to run (benchmarks run a baseline app beside ours);
+    ``flags=()`` runs it as the README does, with only the port added.
     """
     port = free_port()
     log = log_path.open("wb") if log_path else None
@@ -98,14 +114,9 @@ def start_app(
             "streamlit",
             "run",
             "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
+            *flags,
             "--server.port",
             str(port),
-            "--server.fileWatcherType",
-            "none",
         ],
         cwd=app_dir,
         env=environ,

@@ -5,9 +5,6 @@ machine without internet access shows it too."""
 from __future__ import annotations
 
 import ipaddress
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -16,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.conftest import ROOT, SERVER_START_TIMEOUT_S, demo_environ, free_port, stop_app
+from tests.e2e.conftest import demo_environ, start_app, stop_app
 
 LISTENING = "0A"
 
@@ -40,32 +37,14 @@ def listening_addresses(port: int) -> set[str]:
 @pytest.fixture
 def first_start(tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
     """The app as the README's first command starts it: only a port of our choosing added."""
-    port, log_path = free_port(), tmp_path / "streamlit.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-            cwd=ROOT,
-            env=demo_environ(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "streamlit.log"
+    process, url = start_app(demo_environ(), log_path, flags=())
+    port = urlsplit(url).port
+    assert port is not None
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(url):
-            assert process.poll() is None, log_path.read_text(errors="replace")
-            assert time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.2)
         yield url, port, log_path
     finally:
         stop_app(process)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok"
-    except httpx.HTTPError:
-        return False
 
 
 def test_first_start_is_for_this_machine_only_and_serves_its_own_icon(
