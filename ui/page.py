@@ -23,8 +23,9 @@ from vultr_core.api.advice import settings_advice
 from vultr_core.api.errors import ConfigurationError, VultrError
 from vultr_core.cache.tools import Operator
 from vultr_core.config import Settings
-from vultr_core.simulator.announce import answers_as_simulator, host_port
+from vultr_core.simulator.announce import answers_as_simulator
 from vultr_core.spend.data import gather
+from vultr_core.url_credentials import host_port
 
 T = TypeVar("T")
 

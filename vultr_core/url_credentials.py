@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, unquote, unquote_to_bytes
+from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
 from vultr_core.redaction import MASK
 
@@ -106,6 +106,20 @@ def without_userinfo(url: str) -> str:
     except UrlSyntaxError:
         return mask_url_password(url)
     return f"{split.scheme}://{split.location}{split.remainder}"
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_port(url: str, *, with_default_port: bool = False) -> str:
+    """Where a URL points, as ``host:port`` (an IPv6 host in brackets), never its user name or
+    password; with ``with_default_port``, the scheme's port when the URL names none (enough to
+    spot a wrong one)."""
+    parts = urlsplit(without_userinfo(url))
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    port = parts.port or (DEFAULT_PORTS.get(parts.scheme) if with_default_port else None)
+    return host if port is None else f"{host}:{port}"
 
 
 def _without_userinfo(scheme: str, rest: str) -> CredentialedUrl:

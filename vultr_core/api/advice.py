@@ -17,6 +17,7 @@ from vultr_core.api.errors import (
     VultrError,
 )
 from vultr_core.config import Settings
+from vultr_core.url_credentials import host_port
 
 API_VERSION_SEGMENT = "/v2"
 REFUSED = {
@@ -76,10 +77,8 @@ def missing_version_hint(error: VultrError, settings: Settings) -> str | None:
         return None
     if not _under(error.path, path) or _under(error.path, _base_path(settings.inference_api_url)):
         return None
-    netloc = url.hostname or ""
-    if url.port is not None:
-        netloc = f"{netloc}:{url.port}"
-    meant = urlunsplit((url.scheme, netloc, path + API_VERSION_SEGMENT, "", ""))
+    where = host_port(settings.management_api_url)
+    meant = urlunsplit((url.scheme, where, path + API_VERSION_SEGMENT, "", ""))
     return f"VULTR_API_URL has no {API_VERSION_SEGMENT}: did you mean {meant}?"
 
 

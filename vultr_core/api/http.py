@@ -36,6 +36,7 @@ from vultr_core.api.errors import (
 from vultr_core.api.paths import sent_path
 from vultr_core.config import DEFAULT_API_DEADLINE_S, DEFAULT_API_TIMEOUT_S
 from vultr_core.redaction import Secret
+from vultr_core.url_credentials import host_port
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,7 +50,6 @@ DEFAULT_BASE_DELAY_S = 0.5
 MAX_RETRY_DELAY_S = 12.0
 # A Retry-After larger than this is not worth waiting for inside one page load.
 MAX_RETRY_AFTER_S = 60.0
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -309,11 +309,12 @@ def error_for_response(response: httpx.Response, content: bytes | None = None) -
 def error_for_transport_failure(error: httpx.TransportError, request: httpx.Request) -> ApiError:
     """The typed error for a request that got no response at all."""
     method, path = request.method, sent_path(request)
+    where = host_port(str(request.url), with_default_port=True)
     # TLS is negotiated while connecting; a TLS error on a later read is a broken connection.
     tls_reason = _tls_reason(error) if isinstance(error, httpx.ConnectError) else None
     if tls_reason is not None:
         return TlsError(
-            f"{method} {path} could not reach {_host_port(request.url)}: {tls_reason}",
+            f"{method} {path} could not reach {where}: {tls_reason}",
             method=method,
             path=path,
         )
@@ -322,18 +323,10 @@ def error_for_transport_failure(error: httpx.TransportError, request: httpx.Requ
             f"{method} {path} timed out ({type(error).__name__})", method=method, path=path
         )
     return ConnectionError(
-        f"{method} {path} could not reach {_host_port(request.url)}: {type(error).__name__}",
+        f"{method} {path} could not reach {where}: {type(error).__name__}",
         method=method,
         path=path,
     )
-
-
-def _host_port(url: httpx.URL) -> str:
-    """Where a request went, as host:port (the scheme's port when none was given): enough to
-    spot a wrong port, and never the URL's user name or password."""
-    port = url.port or DEFAULT_PORTS.get(url.scheme)
-    host = f"[{url.host}]" if ":" in url.host else url.host
-    return host if port is None else f"{host}:{port}"
 
 
 def _tls_reason(error: BaseException) -> str | None:

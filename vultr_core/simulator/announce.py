@@ -42,11 +42,3 @@ def answers_as_simulator(base_url: str, *, deadline_s: float = PROBE_DEADLINE_S)
             return bool(response.headers.get(SIMULATOR_HEADER) == "1")
     except (httpx.HTTPError, VultrError, OSError, ValueError):
         return False
-
-
-def host_port(url: str) -> str:
-    """``host:port`` of a URL, without any user name or password in it."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    return host if parts.port is None else f"{host}:{parts.port}"
