@@ -13,25 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from vultr_core.history.records import InvoiceMonth, ResourceState
+from vultr_core.history.records import TRACKED_FIELDS, InvoiceMonth, ResourceState
 from vultr_core.history.store import Connection
 
-_VERSION_COLUMNS = (
-    "resource_id",
-    "valid_from",
-    "began",
-    "category",
-    "label",
-    "region",
-    "plan",
-    "status",
-    "power",
-    "tags",
-    "monthly_usd",
-    "cap_hours",
-    "priced",
-    "created_at",
-)
+# The tracked fields in between, so a field added there is stored with no second list to keep.
+_VERSION_COLUMNS = ("resource_id", "valid_from", "began", *TRACKED_FIELDS, "created_at")
 
 
 @dataclass(frozen=True)
@@ -115,22 +101,9 @@ def _close(conn: Connection, at: datetime, ended: str, resource_ids: Sequence[st
 
 
 def _version_row(state: ResourceState, at: datetime, began: str) -> tuple[object, ...]:
-    return (
-        state.resource_id,
-        at,
-        began,
-        state.category,
-        state.label,
-        state.region,
-        state.plan,
-        state.status,
-        state.power,
-        list(state.tags),
-        state.monthly_usd,
-        state.cap_hours,
-        state.priced,
-        state.created_at,
-    )
+    tracked = [getattr(state, name) for name in TRACKED_FIELDS]
+    tracked[TRACKED_FIELDS.index("tags")] = list(state.tags)  # COPY writes a list as an array
+    return (state.resource_id, at, began, *tracked, state.created_at)
 
 
 def write_point(
