@@ -19,12 +19,7 @@ from vultr_core.spend.charts import (
     make_run_rate_treemap,
 )
 from vultr_core.spend.costs import BREAKDOWNS, breakdown
-from vultr_core.spend.history import (
-    change_sentences,
-    monthly_spend,
-    product_changes,
-    unreadable_invoices,
-)
+from vultr_core.spend.history import change_sentences, monthly_spend, unreadable_invoices
 from vultr_core.spend.run_rate import category_members
 from vultr_core.spend.waste import waste_sentences
 
@@ -127,15 +122,10 @@ past.render_week_changes()
 
 st.subheader("Needs attention")
 waste = figures.waste()
-history = figures.history()
-changes = (
-    product_changes(history.previous_items, history.latest_items)
-    if history and history.previous
-    else None
-)
+month = figures.month_over_month()
 sentences = [
     *(waste_sentences(waste) if waste is not None else []),
-    *(change_sentences(changes, history) if history and changes is not None else []),
+    *(change_sentences(month) if month is not None else []),
 ]
 # Sentences about resources name them and their products as the API sent them.
 for sentence in sentences:
@@ -150,9 +140,9 @@ if waste is not None and not waste.empty:
         f"in {len(waste)} items"
     ):
         spend.render_waste_table(waste, key="ovw_waste")
-if changes is not None:
+if month is not None:
     with st.expander("Month-over-month change by product"):
-        spend.render_changes_table(changes, key="ovw_changes")
+        spend.render_changes_table(month.changes, key="ovw_changes")
 
 with freshness.container():
     page.render_freshness(figures.fetched_at, *spend.SPEND_LOADERS, key="ovw_refresh")

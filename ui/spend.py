@@ -21,7 +21,7 @@ from ui.settings import settings
 from ui.text import inert, signed_usd
 from vultr_core.api.cached_management import management_scope
 from vultr_core.api.errors import ConfigurationError, VultrError
-from vultr_core.api.models.billing import Account, ChargeItem, Invoice
+from vultr_core.api.models.billing import Account, Invoice
 from vultr_core.api.models.compute import Plan
 from vultr_core.api.models.databases import Database, DatabasePlan
 from vultr_core.config import Secret, Settings
@@ -49,8 +49,8 @@ from vultr_core.spend.data import (
     price_inventory,
 )
 from vultr_core.spend.forecast import Forecast, forecast
-from vultr_core.spend.history import InvoiceHistory
-from vultr_core.spend.reconciliation import Reconciliation, reconcile
+from vultr_core.spend.history import MonthOverMonth, month_over_month
+from vultr_core.spend.reconciliation import Reconciliation, charges_by_product, reconcile
 from vultr_core.spend.waste import IdleCheck, check_idle_databases, databases_to_check
 
 T = TypeVar("T")
@@ -68,8 +68,11 @@ def load_account(cache_key: str, _settings: Settings) -> Loaded[Account]:
 
 
 @st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
-def load_pending_charges(cache_key: str, _settings: Settings) -> Loaded[list[ChargeItem]]:
-    return Loaded(management_client(_settings).pending_charges(), datetime.now(UTC))
+def load_pending_by_product(cache_key: str, _settings: Settings) -> Loaded[pd.DataFrame]:
+    """This month's pending charges totalled by product: the few rows the books need, kept
+    instead of the thousands of lines (a data cache unpickles its value on every run)."""
+    lines = management_client(_settings).pending_charges()
+    return Loaded(charges_by_product(lines), datetime.now(UTC))
 
 
 @st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
@@ -114,8 +117,9 @@ def load_invoices(cache_key: str, _settings: Settings) -> Loaded[list[Invoice]]:
 
 
 @st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
-def load_invoice_history(cache_key: str, _settings: Settings) -> Loaded[InvoiceHistory]:
-    """Every invoice and the last two's items (kept across restarts: they never change)."""
+def load_month_over_month(cache_key: str, _settings: Settings) -> Loaded[MonthOverMonth | None]:
+    """The last two invoices compared by product, from their items (kept across restarts:
+    they never change); the items themselves are not cached here, only the comparison."""
     invoices = load_invoices(cache_key, _settings).value
     history = fetch_invoice_history(
         management_client(_settings),
@@ -123,7 +127,7 @@ def load_invoice_history(cache_key: str, _settings: Settings) -> Loaded[InvoiceH
         scope=management_scope(_settings),
         invoices=invoices,
     )
-    return Loaded(history, datetime.now(UTC))
+    return Loaded(month_over_month(history), datetime.now(UTC))
 
 
 @st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
@@ -151,10 +155,10 @@ def load_database_plans(cache_key: str, _settings: Settings) -> Loaded[list[Data
 
 SPEND_LOADERS = (
     load_account,
-    load_pending_charges,
+    load_pending_by_product,
     load_priced_inventory,
     load_invoices,
-    load_invoice_history,
+    load_month_over_month,
     load_idle_databases,
 )
 
@@ -226,7 +230,9 @@ class Spend:
         found = self._values("inventory")
         return found[0] if found else None
 
-    def history(self) -> InvoiceHistory | None:
+    def month_over_month(self) -> MonthOverMonth | None:
+        """Last month against the one before; none on an error or with fewer than two
+        invoices."""
         found = self._values("history")
         return found[0] if found else None
 
@@ -237,7 +243,7 @@ class Spend:
         found = self._values("account", "pending", "inventory")
         if found is None:
             return None
-        account, pending, priced = found
+        account, pending_by_product, priced = found
         if account.pending_charges_usd is None:
             st.warning(
                 "Vultr sent no valid month-to-date total, so this section cannot be worked out.",
@@ -245,7 +251,9 @@ class Spend:
             )
             return None
         self._books = reconcile(
-            priced.resources, pending_total_usd=account.pending_charges_usd, pending_lines=pending
+            priced.resources,
+            pending_total_usd=account.pending_charges_usd,
+            pending_by_product=pending_by_product,
         )
         return self._books
 
@@ -295,10 +303,10 @@ def load_spend(current: Settings) -> Spend:
     calls: dict[str, Callable[[], Loaded[Any]]] = {
         "account": lambda: load_account(key, current),
         "invoices": lambda: load_invoices(key, current),
-        "pending": lambda: load_pending_charges(key, current),
+        "pending": lambda: load_pending_by_product(key, current),
         "inventory": lambda: load_priced_inventory(key, current),
         "history": after(
-            "invoices", lambda: load_invoice_history(key, current), behind="inventory"
+            "invoices", lambda: load_month_over_month(key, current), behind="inventory"
         ),
         "idle": after("inventory", lambda: load_idle_databases(key, current)),
     }

@@ -30,7 +30,7 @@ from vultr_core.spend.closed_invoices import KEY_PREFIX
 from vultr_core.spend.data import fetch_inventory, price_inventory
 from vultr_core.spend.forecast import forecast
 from vultr_core.spend.history import monthly_spend
-from vultr_core.spend.reconciliation import reconcile
+from vultr_core.spend.reconciliation import charges_by_product, reconcile
 
 
 def chart(page: AppTest, key: str) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def test_metrics_show_the_simulators_figures(demo: Simulator) -> None:
         books = reconcile(
             priced.resources,
             pending_total_usd=account["pending_charges"],
-            pending_lines=client.pending_charges(),
+            pending_by_product=charges_by_product(client.pending_charges()),
         )
     expected = forecast(priced.resources, books, now=demo.organisation.now)
     # The page prices a few seconds after the simulator was built: within 1%, not to the cent.

@@ -28,7 +28,7 @@ from vultr_core.spend.costs import (
 )
 from vultr_core.spend.data import fetch_inventory
 from vultr_core.spend.forecast import forecast
-from vultr_core.spend.reconciliation import reconcile
+from vultr_core.spend.reconciliation import charges_by_product, reconcile
 
 # Mid-November: 16.5 days = 396 hours into a 720-hour month.
 NOW = datetime(2026, 11, 17, 12, 0, tzinfo=UTC)
@@ -155,7 +155,9 @@ def test_a_destroyed_and_recreated_server_leaves_the_old_charge_unattributed() -
     new_total = round(288 * 10 / 672, 2)  # 12 days since recreation
     lines = [line("[web-1] old", "Vultr Cloud Compute", old_total)]
     lines.append(line("[web-1] new", "Vultr Cloud Compute", new_total))
-    books = reconcile(costs, pending_total_usd=old_total + new_total, pending_lines=lines)
+    books = reconcile(
+        costs, pending_total_usd=old_total + new_total, pending_by_product=charges_by_product(lines)
+    )
     assert books.attributed_usd == pytest.approx(288 * 10 / 672)
     assert books.unattributed_usd == pytest.approx(old_total, abs=0.005)
 
@@ -265,7 +267,7 @@ def test_an_unknown_plan_is_not_guessed() -> None:
 def test_an_empty_account_costs_nothing_and_says_so() -> None:
     costs = resource_costs(Inventory(), now=NOW)
     assert costs.empty
-    books = reconcile(costs, pending_total_usd=0.0, pending_lines=[])
+    books = reconcile(costs, pending_total_usd=0.0, pending_by_product=charges_by_product([]))
     assert (books.attributed_usd, books.unattributed_usd) == (0.0, 0.0)
     assert list(books.by_category["category"]) == [UNATTRIBUTED]
     outlook = forecast(costs, books, now=NOW)
@@ -282,7 +284,9 @@ def test_unattributed_is_exactly_pending_minus_attributed(pending_total_usd: flo
         ),
         now=NOW,
     )
-    books = reconcile(costs, pending_total_usd=pending_total_usd, pending_lines=[])
+    books = reconcile(
+        costs, pending_total_usd=pending_total_usd, pending_by_product=charges_by_product([])
+    )
     assert books.unattributed_usd == pending_total_usd - books.attributed_usd
     categories = dict(
         zip(books.by_category["category"], books.by_category["month_to_date_usd"], strict=True)
@@ -299,7 +303,7 @@ def test_forecast_for_an_old_server_is_below_the_naive_line() -> None:
         now=NOW,
     )
     to_date = round(396 * 100 / 672, 2)
-    books = reconcile(costs, pending_total_usd=to_date, pending_lines=[])
+    books = reconcile(costs, pending_total_usd=to_date, pending_by_product=charges_by_product([]))
     outlook = forecast(costs, books, now=NOW)
     pace = 720 / 396
     assert outlook.naive_usd == pytest.approx(to_date * pace)
@@ -317,7 +321,9 @@ def test_forecast_for_a_new_server_is_above_the_naive_line() -> None:
         ),
         now=NOW,
     )
-    books = reconcile(costs, pending_total_usd=24 * 100 / 672, pending_lines=[])
+    books = reconcile(
+        costs, pending_total_usd=24 * 100 / 672, pending_by_product=charges_by_product([])
+    )
     outlook = forecast(costs, books, now=NOW)
     assert outlook.per_resource_usd == pytest.approx(348 * 100 / 672)
     assert outlook.new_resources == 1
@@ -400,7 +406,11 @@ def test_the_simulators_unattributed_remainder_is_its_usage_based_lines(
     inventory = fetch_inventory(client)
     account, lines = client.account(), client.pending_charges()
     costs = resource_costs(inventory, now=datetime(2026, 11, 17, 12, 0, tzinfo=UTC))
-    books = reconcile(costs, pending_total_usd=account.pending_charges_usd, pending_lines=lines)
+    books = reconcile(
+        costs,
+        pending_total_usd=account.pending_charges_usd,
+        pending_by_product=charges_by_product(lines),
+    )
     usage = [
         item
         for item in lines

@@ -15,6 +15,7 @@ from vultr_core.spend.history import (
     InvoiceHistory,
     billed_month,
     change_sentences,
+    month_over_month,
     monthly_spend,
     product_changes,
 )
@@ -82,10 +83,13 @@ def test_change_sentences_name_the_months() -> None:
         invoices=(
             invoice(2, "2026-11-01T00:00:00+00:00", 155),
             invoice(1, "2026-10-01T00:00:00+00:00", 100),
-        )
+        ),
+        latest_items=tuple(items(Compute=125.0, Inference=30.0)),
+        previous_items=tuple(items(Compute=100.0)),
     )
-    changes = product_changes(items(Compute=100.0), items(Compute=125.0, Inference=30.0))
-    assert change_sentences(changes, history) == [
+    month = month_over_month(history)
+    assert month is not None
+    assert change_sentences(month) == [
         "Inference is new in October 2026: +$30.00.",
         "Compute rose 25% (+$25.00) from September 2026 to October 2026.",
     ]
@@ -103,6 +107,30 @@ def test_the_simulators_last_two_invoices_compared_by_product(
         expected = sum(i["total"] for i in ledger.invoice_items[latest] if i["product"] == product)
         before = sum(i["total"] for i in ledger.invoice_items[previous] if i["product"] == product)
         assert changes.loc[product, "change_usd"] == pytest.approx(expected - before)
+
+
+def test_month_over_month_needs_two_invoices_and_keeps_only_the_comparison() -> None:
+    """What a page caches of the items: one row per product, not the lines."""
+    lines = items(Compute=40.0) * 500
+    one = InvoiceHistory(invoices=(invoice(2, "2026-11-01T00:00:00+00:00", 155),))
+    assert month_over_month(one) is None
+    assert month_over_month(InvoiceHistory(invoices=())) is None
+    two = InvoiceHistory(
+        invoices=(
+            invoice(2, "2026-11-01T00:00:00+00:00", 20_030),
+            invoice(1, "2026-10-01T00:00:00+00:00", 10_000),
+        ),
+        latest_items=(*lines, *items(Inference=30.0)),
+        previous_items=tuple(items(Compute=40.0) * 250),
+    )
+    month = month_over_month(two)
+    assert month is not None
+    assert (month.latest.id, month.previous.id) == (2, 1)
+    changes = month.changes.set_index("product")
+    assert list(changes.index) == ["Compute", "Inference"]
+    assert changes.loc["Compute", "change_usd"] == pytest.approx(10_000.0)
+    assert changes.loc["Compute", "change_pct"] == pytest.approx(100.0)
+    assert math.isnan(changes.loc["Inference", "change_pct"])
 
 
 def test_an_account_without_invoices_has_no_history() -> None:

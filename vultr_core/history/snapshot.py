@@ -34,7 +34,7 @@ from vultr_core.history.writer import (
 from vultr_core.spend.costs import resource_costs
 from vultr_core.spend.data import fetch_inventory
 from vultr_core.spend.history import billed_month
-from vultr_core.spend.reconciliation import reconcile
+from vultr_core.spend.reconciliation import charges_by_product, reconcile
 
 TAKEN, ALREADY_TAKEN, IN_PROGRESS = "taken", "already_taken", "in_progress"
 
@@ -90,7 +90,11 @@ def observe(client: ManagementClient, *, now: datetime) -> Observation:
             "Vultr sent no valid pending charges for the account: no snapshot taken"
         )
     resources = resource_costs(fetched["inventory"], now=now)
-    books = reconcile(resources, pending_total_usd=pending_usd, pending_lines=fetched["pending"])
+    books = reconcile(
+        resources,
+        pending_total_usd=pending_usd,
+        pending_by_product=charges_by_product(fetched["pending"]),
+    )
     categories = dict(
         zip(books.by_category["category"], books.by_category["month_to_date_usd"], strict=True)
     )

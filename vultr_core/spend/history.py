@@ -102,9 +102,32 @@ def product_changes(
     return frame[CHANGE_COLUMNS].reset_index(drop=True)
 
 
-def change_sentences(changes: pd.DataFrame, history: InvoiceHistory) -> list[str]:
+@dataclass(frozen=True)
+class MonthOverMonth:
+    """The last two invoices and the change per product between them: what a page shows of
+    their items (a few dozen rows where the items are thousands of lines, which a page's
+    data cache would rebuild on every run)."""
+
+    latest: Invoice
+    previous: Invoice
+    changes: pd.DataFrame
+
+
+def month_over_month(history: InvoiceHistory) -> MonthOverMonth | None:
+    """The change per product between the last two invoices; none with fewer than two."""
+    if history.latest is None or history.previous is None:
+        return None
+    return MonthOverMonth(
+        latest=history.latest,
+        previous=history.previous,
+        changes=product_changes(history.previous_items, history.latest_items),
+    )
+
+
+def change_sentences(month: MonthOverMonth) -> list[str]:
     """A plain sentence for each flagged jump."""
-    since, until = month_name(history.previous), month_name(history.latest)
+    since, until = month_name(month.previous), month_name(month.latest)
+    changes = month.changes
     sentences = []
     for row in changes[changes["flagged"]].to_dict("records"):
         rise = f"+{format_usd(float(row['change_usd']))}"

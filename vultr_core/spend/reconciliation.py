@@ -33,9 +33,11 @@ class Reconciliation:
 
 
 def reconcile(
-    resources: pd.DataFrame, *, pending_total_usd: float, pending_lines: Sequence[ChargeItem]
+    resources: pd.DataFrame, *, pending_total_usd: float, pending_by_product: pd.DataFrame
 ) -> Reconciliation:
-    """Set the per-resource month-to-date estimates against the account's pending charges."""
+    """Set the per-resource month-to-date estimates against the account's pending charges
+    (``pending_by_product``: their lines totalled, ``charges_by_product``; a page keeps that
+    frame rather than the thousands of lines, which its cache would rebuild on every run)."""
     attributed = float(resources["month_to_date_usd"].sum())
     unattributed = pending_total_usd - attributed
     estimated = resources.groupby("category")["month_to_date_usd"].sum()
@@ -52,7 +54,7 @@ def reconcile(
         by_category=by_category.sort_values(
             "month_to_date_usd", ascending=False, ignore_index=True
         ),
-        by_product=charges_by_product(pending_lines),
+        by_product=pending_by_product,
     )
 
 

@@ -14,7 +14,7 @@ from vultr_core.formatting import format_balance, format_usd, terminal_text
 from vultr_core.spend.costs import DEFAULT_SNAPSHOT_USD_PER_GB_MONTH, breakdown
 from vultr_core.spend.data import fetch_database_usage, fetch_inventory, price_inventory
 from vultr_core.spend.forecast import forecast
-from vultr_core.spend.reconciliation import reconcile
+from vultr_core.spend.reconciliation import charges_by_product, reconcile
 from vultr_core.spend.waste import databases_to_check, idle_databases, summarise_waste
 
 NO_MONTH_TO_DATE = "Vultr sent no valid month-to-date total: no forecast."
@@ -71,7 +71,11 @@ def build_summary(
     books = (
         None
         if pending_usd is None
-        else reconcile(resources, pending_total_usd=pending_usd, pending_lines=fetched["pending"])
+        else reconcile(
+            resources,
+            pending_total_usd=pending_usd,
+            pending_by_product=charges_by_product(fetched["pending"]),
+        )
     )
     outlook = None if books is None else forecast(resources, books, now=now)
     checked = databases_to_check(resources)
