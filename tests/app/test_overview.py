@@ -29,7 +29,7 @@ from vultr_core.simulator.catalog import PLAN_BY_ID
 from vultr_core.spend.closed_invoices import KEY_PREFIX
 from vultr_core.spend.data import fetch_inventory, price_inventory
 from vultr_core.spend.forecast import forecast
-from vultr_core.spend.history import monthly_spend
+from vultr_core.spend.history import month_name, monthly_spend
 from vultr_core.spend.reconciliation import charges_by_product, reconcile
 
 
@@ -403,3 +403,37 @@ def test_with_valkey_configured_the_closed_invoices_are_kept_there(
     assert not page.exception
     assert "/v2/billing/invoices" in {entry.path for entry in demo.request_log}
     assert not any(entry.path.endswith("/items") for entry in demo.request_log)
+
+
+def test_last_months_change_by_product_matches_the_ledger(demo: Simulator) -> None:
+    """What the page keeps of the last two invoices' items, their totals by product: the
+    table and the sentences against the simulator's own ledger, with a product new last month
+    whose name is Markdown and HTML (shown as text)."""
+    ledger = demo.organisation.ledger
+    latest, previous = ledger.invoices[0]["id"], ledger.invoices[1]["id"]
+    hostile = "GPU <b>*burst*</b> [x](https://evil.example)"
+    ledger.invoice_items[latest].append(
+        {**ledger.invoice_items[latest][0], "product": hostile, "unit_price": 75.0, "units": 1}
+        | {"total": 75.0}
+    )
+    page = open_page("overview.py")
+
+    def totals(invoice_id: int) -> dict[str, float]:
+        sums: dict[str, float] = {}
+        for item in ledger.invoice_items[invoice_id]:
+            sums[item["product"]] = sums.get(item["product"], 0.0) + item["total"]
+        return sums
+
+    before, after = totals(previous), totals(latest)
+    (changes,) = [e for e in page.expander if e.label == "Month-over-month change by product"]
+    (table,) = [frame.value for frame in changes.dataframe]
+    shown = table.set_index("product")
+    assert set(shown.index) == set(before) | set(after)
+    for product in shown.index:
+        expected = after.get(product, 0.0) - before.get(product, 0.0)
+        assert shown.loc[product, "change_usd"] == pytest.approx(expected)
+    assert list(shown.index[shown["flagged"]]) == [hostile]
+    sentences = [seen(warning.value) for warning in page.warning]
+    assert [s for s in sentences if s.startswith(hostile)] == [
+        f"{hostile} is new in {month_name(Invoice.from_api(ledger.invoices[0]))}: +$75.00."
+    ]
