@@ -266,26 +266,20 @@ def render_table(
     order = [column.key for column in columns if not narrow or column.key in COMPACT_WIDTHS]
     if narrow:
         config = {name: {**config[name], "width": COMPACT_WIDTHS[name]} for name in order}
-    if not selectable:
-        st.dataframe(
-            listed,
-            hide_index=True,
-            key=key,
-            column_order=order,
-            column_config=dict(config),
-            placeholder="—",
-        )
-        return None
+    selection: dict[str, Any] = (
+        {"on_select": "rerun", "selection_mode": "single-row"} if selectable else {}
+    )
     table = st.dataframe(
         listed,
         hide_index=True,
         key=key,
         column_order=order,
         column_config=dict(config),
-        on_select="rerun",
-        selection_mode="single-row",
         placeholder="—",
+        **selection,
     )
+    if not selectable:
+        return None
     rows = table.selection.rows
     return rows[0] if rows and rows[0] < len(listed) else None
 
