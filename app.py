@@ -24,11 +24,11 @@ from vultr_core.web.routes import Backend, api_routes
 
 
 def warm_up() -> None:
-    """The first visit's one-off costs (0.3 s here), paid at start: the Overview's modules
-    (the import is the warm-up), Plotly's first figures, the shared management client, and
-    two of Streamlit's: the image plugins it opens the page icon with, and the paths of the
-    loaded modules, which its first element of a process resolves (``inspect.stack()``, to
-    tell a REPL) before the title can go out. No request is sent."""
+    """The first visit's one-off costs, paid at start: the Overview's modules (the import is
+    the warm-up), the shared management client, and two of Streamlit's: the image plugins it
+    opens the page icon with, and the paths of the loaded modules, which its first element of
+    a process resolves (``inspect.stack()``, to tell a REPL) before the title can go out. No
+    request is sent."""
     import PIL.Image
 
     from ui import health, history, spend  # noqa: F401

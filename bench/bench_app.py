@@ -135,9 +135,9 @@ def overview_rendered(page: Page) -> None:
     for service in SERVICES:
         expect(page.locator(f".st-key-ovw_health_{service}")).to_be_visible(timeout=timeout)
     wait_idle(page)
-    charts = page.get_by_test_id("stPlotlyChart")
+    charts = page.get_by_test_id("stEChartsChart")
     for index in range(charts.count()):
-        expect(charts.nth(index).locator(".main-svg").first).to_be_attached(timeout=timeout)
+        expect(charts.nth(index).locator("canvas").first).to_be_attached(timeout=timeout)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 

@@ -12,14 +12,14 @@ page's sidebar link):
   "Month-end forecast" or "Balance" with its value drawn), and the page fully drawn;
 - every page's first visit, then every page revisited with warm caches, from the sidebar; and
   the Overview revisited by reloading the browser tab;
-- the marks each Plotly chart draws (bars and markers ``.point``, treemap tiles ``.slice``,
-  lines ``.scatterlayer .js-line``), requests the simulator received per page load, the
-  server's CPU time per load, and the browser's long tasks (main thread busy > 50 ms).
+- the marks each chart draws (bars, points, treemap tiles: the items of its ECharts option,
+  from the Overview and Instances run once under AppTest against the same simulator, since
+  ECharts draws on a canvas), requests the simulator received per page load, the server's
+  CPU time per load, and the browser's long tasks (main thread busy > 50 ms).
 
 Fully drawn: the websocket connected, the script state ``notRunning``, the page's own ``h1``
-title shown, no spinner, skeleton or stale element left, every Plotly chart shown with its SVG
-and trace layers and every dataframe shown with its canvas, and no long task of the browser's
-main thread since (a big Plotly chart keeps drawing after its SVG exists); all holding for
+title shown, no spinner, skeleton or stale element left, every chart and every dataframe shown
+with its canvas, and no long task of the browser's main thread since; all holding for
 0.5 s. The time reported is when that state began; the mark ``drawn:<title>`` is when the
 DOM alone was. A probe installed in every document (bench_large_probe.js) stamps those moments
 from a MutationObserver, in the browser's own clock; bench_large_report.py prints the tables.
@@ -199,6 +199,36 @@ def measured(page: Page, title: str, zero_ms: float, vultr: RemoteVultr, pid: in
     )
 
 
+def items(series: dict[str, Any]) -> int:
+    """The marks a series draws: its data items, a treemap's nodes at every level."""
+
+    def count(nodes: list[Any]) -> int:
+        return sum(1 + count(n.get("children", [])) if isinstance(n, dict) else 1 for n in nodes)
+
+    return count(series.get("data", []))
+
+
+def option_marks(environ: dict[str, str]) -> list[tuple[str, str, str, int]]:
+    """(page, chart, series types, marks) of every chart the Overview and Instances draw for
+    the simulated organisation, from the options they send (one AppTest run each)."""
+    from streamlit.testing.v1 import AppTest
+
+    saved = dict(os.environ)
+    os.environ.update(environ)
+    try:
+        found = []
+        for title, file in (("Overview", "overview"), ("Instances", "instances")):
+            app = AppTest.from_file(str(ROOT / "pages" / f"{file}.py"), default_timeout=120).run()
+            for chart in app.get("echarts_chart"):
+                series = json.loads(chart.proto.spec).get("series", [])
+                types = "+".join(sorted({s.get("type", "?") for s in series}))
+                found.append((title, str(chart.key), types, sum(items(s) for s in series)))
+        return found
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def navigate(page: Page, url: str, title: str, vultr: RemoteVultr, pid: int) -> Load:
     """A goto (cold, or a reload of the tab): zero is the moment it is asked for."""
     vultr.clear_log()
@@ -291,6 +321,7 @@ def main() -> None:
     (hello_root / "pages").mkdir()
     (hello_root / "pages" / "other.py").write_text(OTHER_PAGE)
     repeats: list[Repeat] = []
+    marks: list[tuple[str, str, str, int]] = []
     print(f"app: {args.root}; Vultr: {vultr.base_url} (large, {args.latency_ms:g} ms)")
     print(f"load average before: {load_average()} (1, 5, 15 min; {os.cpu_count()} CPUs)")
     try:
@@ -308,11 +339,12 @@ def main() -> None:
                     flush=True,
                 )
             browser.close()
+        marks = option_marks(environ)
     finally:
         vultr.stop()
         shutil.rmtree(hello_root, ignore_errors=True)
     print(f"load average after: {load_average()}\n")
-    report(repeats)
+    report(repeats, marks)
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in repeats], indent=1))
 

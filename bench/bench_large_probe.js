@@ -20,13 +20,18 @@
     const box = el.getBoundingClientRect();
     return box.width > 0 && box.height > 0 && el.checkVisibility({visibilityProperty: true});
   };
-  // A chart's own key (st.plotly_chart(key=…)), else its place on the page.
+  // A chart's own key (st.echarts_chart(key=…)), else its place on the page.
   const keyOf = (el, index) => {
     const holder = el.closest('[data-testid="stElementContainer"]');
     const found = holder && [...holder.classList].find(c => c.startsWith('st-key-'));
     return found ? found.slice(7) : 'chart ' + (index + 1);
   };
+  // The app's charts (ECharts) are drawn once their canvas has a size; a Plotly chart (the
+  // comparison in bench_chart_floor.py) once its SVG holds its traces.
+  const CHARTS = '[data-testid="stEChartsChart"],[data-testid="stPlotlyChart"]';
   const chartReady = el => {
+    const canvas = el.querySelector('canvas');
+    if (canvas) return canvas.width > 0 && canvas.height > 0;
     const gd = el.querySelector('.js-plotly-plot');
     return !!(gd && gd._fullLayout && gd.querySelector('.main-svg')
       && (gd.querySelector('.trace') || !(gd._fullData || []).length));
@@ -51,7 +56,7 @@
     }
     // Charts and tables count once shown: a collapsed expander or another tab draws nothing.
     let charts = 0, tables = 0;
-    main.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((el, i) => {
+    main.querySelectorAll(CHARTS).forEach((el, i) => {
       if (chartReady(el)) mark('chart:' + keyOf(el, i)); else if (shown(el)) charts++;
     });
     main.querySelectorAll('[data-testid="stDataFrame"]').forEach(el => {
@@ -82,7 +87,7 @@
       for (const e of list.getEntries()) {
         const start = performance.timeOrigin + e.startTime;
         B.longTasks.push([start, e.duration]);
-        // Drawn means drawn and idle: a task still drawing (Plotly's second pass) counts.
+        // Drawn means drawn and idle: a task still drawing counts.
         if (B.full && start + e.duration > B.full.since) B.full.since = start + e.duration;
       }
     }).observe({type: 'longtask', buffered: true});
@@ -100,17 +105,7 @@
     return zero;
   };
 
-  // Marks each Plotly chart draws: bars and markers (.point), treemap tiles (.slice), lines.
-  B.charts = () => [...document.querySelectorAll(MAIN + ' [data-testid="stPlotlyChart"]')]
-    .map((el, i) => {
-      const gd = el.querySelector('.js-plotly-plot');
-      const data = (gd && gd._fullData) || [];
-      const count = selector => gd ? gd.querySelectorAll(selector).length : 0;
-      return {
-        chart: keyOf(el, i),
-        types: [...new Set(data.map(t => t.type))].join('+'),
-        points: count('.point'), tiles: count('.slice'), lines: count('.scatterlayer .js-line'),
-        items: data.reduce((n, t) => n + ((t.labels || t.x || t.values || []).length || 0), 0),
-      };
-    });
+  // The charts on the page, by key (their marks are counted in their options, bench_large.py).
+  B.charts = () => [...document.querySelectorAll(CHARTS)].filter(el => el.closest(MAIN))
+    .map((el, i) => keyOf(el, i));
 })();

@@ -107,10 +107,8 @@ st.subheader("Monthly cost by region, plan and tag")
 if page.shown(loaded["plans"], "the plan prices") is not None:
     for column, by in zip(st.columns(3), ("region", "plan", "tag"), strict=True):
         column.caption(f"By {by}")
-        column.plotly_chart(
-            make_breakdown_figure(breakdown(in_words, by), by),
-            width="stretch",
-            key=f"inst_cost_{by}",
+        column.echarts_chart(
+            make_breakdown_figure(breakdown(in_words, by), by), key=f"inst_cost_{by}"
         )
     st.caption("An instance with several tags counts under each of them.")
 

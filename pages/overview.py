@@ -31,19 +31,14 @@ freshness.caption("Fetching the figures…")
 
 spend.render_spend_metrics(figures)
 # The health strip and the budgets keep their place but are drawn after the first charts:
-# the browser loads Plotly with its first chart, and their checks would hold that up.
+# the browser loads the chart library with its first chart, and their checks would hold that up.
 health_strip, budgets = st.container(), st.container()
 
 by_category, by_month = st.columns(2)
 with by_month:
     st.subheader("Spend by month")
     if (invoices := figures.invoices()) is not None:
-        st.plotly_chart(
-            make_monthly_figure(monthly_spend(invoices)),
-            width="stretch",
-            key="ovw_by_month",
-            config=spend.STILL_CHART,
-        )
+        st.echarts_chart(make_monthly_figure(monthly_spend(invoices)), key="ovw_by_month")
         left_out = left_out_note(
             {"a valid date and amount": unreadable_invoices(invoices)}, noun="invoice"
         )
@@ -53,12 +48,7 @@ with by_month:
 with by_category:
     st.subheader("This month by category")
     if (books := figures.books()) is not None:
-        st.plotly_chart(
-            make_category_figure(books.by_category),
-            width="stretch",
-            key="ovw_by_category",
-            config=spend.STILL_CHART,
-        )
+        st.echarts_chart(make_category_figure(books.by_category), key="ovw_by_category")
         st.caption(spend.attribution_note(books))
 with health_strip:
     health.render_health_strip(settings)
@@ -70,11 +60,9 @@ past.render_daily_spend()
 st.subheader("Month-end forecast")
 if (outlook := figures.outlook()) is not None:
     last_month = figures.loaded("invoices")
-    st.plotly_chart(
+    st.echarts_chart(
         make_forecast_figure(outlook, last_month[0].amount_usd if last_month else None),
-        width="stretch",
         key="ovw_forecast",
-        config=spend.STILL_CHART,
     )
     spend.render_forecast_words(outlook)
 
@@ -90,12 +78,7 @@ if (priced := figures.priced()) is not None:
         st.caption(f"{note} What they cost counts as usage-based or unattributed.")
     treemap, grouped = st.columns([3, 2])
     with treemap:
-        st.plotly_chart(
-            make_run_rate_treemap(resources),
-            width="stretch",
-            key="ovw_treemap",
-            config=spend.STILL_CHART,
-        )
+        st.echarts_chart(make_run_rate_treemap(resources), key="ovw_treemap")
         categories = sorted(resources.loc[resources["monthly_cost_usd"] > 0, "category"].unique())
         shown = st.selectbox(
             "Every resource of a category",
@@ -109,12 +92,7 @@ if (priced := figures.priced()) is not None:
     with grouped:
         by = st.selectbox("Group by", BREAKDOWNS, format_func=str.title, key="ovw_group_by")
         table = breakdown(resources, by)
-        st.plotly_chart(
-            make_breakdown_figure(table.head(15), by),
-            width="stretch",
-            key="ovw_breakdown",
-            config=spend.STILL_CHART,
-        )
+        st.echarts_chart(make_breakdown_figure(table.head(15), by), key="ovw_breakdown")
         if by == "tag":
             st.caption("A resource with several tags counts under each of them.")
 

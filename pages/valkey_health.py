@@ -133,9 +133,9 @@ health.render_checks(report.checks)
 if info is not None:
     memory, keyspace = st.columns(2)
     with memory:
-        st.plotly_chart(
+        st.echarts_chart(
             make_memory_gauge_figure(info.used_memory_bytes, info.maxmemory_bytes, title="Memory"),
-            width="stretch",
+            height=240 if info.maxmemory_bytes else 200,
             key="vk_memory",
         )
         st.caption(

@@ -160,11 +160,11 @@ def render_latency_charts(
     """The last probe's round trips as a distribution, beside the service's history."""
     distribution, history = st.columns(2)
     with distribution:
-        st.plotly_chart(
+        st.echarts_chart(
             make_latency_distribution_figure(
                 latency, title=f"Last {len(latency.samples_ms)} round trips"
             ),
-            width="stretch",
+            height=260,
             key=f"{key}_distribution",
         )
     with history:
@@ -173,8 +173,8 @@ def render_latency_charts(
 
 def render_latency_history(current: Settings, service: str, *, key: str) -> None:
     samples = load_health_history(current, service)
-    st.plotly_chart(
-        make_latency_history_figure(samples, title="Latency over time"), width="stretch", key=key
+    st.echarts_chart(
+        make_latency_history_figure(samples, title="Latency over time"), height=260, key=key
     )
 
 

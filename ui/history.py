@@ -17,7 +17,6 @@ import pandas as pd
 import streamlit as st
 
 from ui.page import Loaded
-from ui.spend import STILL_CHART
 from ui.text import inert
 from vultr_core.api.errors import VultrError
 from vultr_core.config import Settings
@@ -164,9 +163,7 @@ class HistorySections:
             return
         for forecast in forecasts:
             st.progress(min(forecast.used_share, 1.0), text=inert(forecast.sentence()))
-        st.plotly_chart(
-            make_budget_figure(forecasts), width="stretch", key="hist_budgets", config=STILL_CHART
-        )
+        st.echarts_chart(make_budget_figure(forecasts), key="hist_budgets")
 
     def render_daily_spend(self) -> None:
         """The last 30 days' spend, unusual days in red and explained, and month over month."""
@@ -226,12 +223,7 @@ class HistorySections:
         if rows.empty:
             st.caption("Not in the history yet: it appears with the next snapshot.")
             return
-        st.plotly_chart(
-            make_resource_history_figure(rows),
-            width="stretch",
-            key=f"{key}_chart",
-            config=STILL_CHART,
-        )
+        st.echarts_chart(make_resource_history_figure(rows), key=f"{key}_chart")
         first = rows["valid_from"].iloc[0]
         count = f"{len(changes)} change{'' if len(changes) == 1 else 's'}"
         st.caption(f"Watched since {first:%d %b %Y}: {count} since then.")
@@ -271,8 +263,9 @@ def _draw_daily_spend(
     months: tuple[pd.DataFrame, pd.DataFrame],
     anomaly_factor: float,
 ) -> None:
-    figure = make_daily_spend_figure(daily.totals, {a.day for a in anomalies})
-    st.plotly_chart(figure, width="stretch", key="hist_daily", config=STILL_CHART)
+    st.echarts_chart(
+        make_daily_spend_figure(daily.totals, {a.day for a in anomalies}), key="hist_daily"
+    )
     st.caption(
         "How much the month's pending charges grew each day. Servers stop billing once they "
         "reach their monthly price (672 hours, GPUs 730), so a long month's last days cost less."
@@ -284,13 +277,9 @@ def _draw_daily_spend(
     by_category, by_tag = months
     by_category_tab, by_tag_tab = st.tabs(["By category", "By tag"])
     with by_category_tab:
-        st.plotly_chart(
-            make_monthly_figure(by_category), width="stretch", key="hist_months", config=STILL_CHART
-        )
+        st.echarts_chart(make_monthly_figure(by_category), key="hist_months")
     with by_tag_tab:
-        st.plotly_chart(
-            make_monthly_figure(by_tag, "tag"), width="stretch", key="hist_tags", config=STILL_CHART
-        )
+        st.echarts_chart(make_monthly_figure(by_tag, "tag"), key="hist_tags")
         st.caption(
             "At list prices (pending charges carry no tags); a resource counts under each tag."
         )

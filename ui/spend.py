@@ -33,7 +33,6 @@ from vultr_core.health.valkey import (
 )
 from vultr_core.history.persistent import data_folder
 from vultr_core.inventory.frames import instances_frame
-from vultr_core.spend import charts
 from vultr_core.spend.closed_invoices import (
     ClosedInvoices,
     DiskClosedInvoices,
@@ -319,9 +318,8 @@ def load_spend(current: Settings) -> Spend:
 
 def warm_up() -> None:
     """What a fresh server's first Overview would otherwise pay before its figures, paid at
-    start instead (app.py, in a thread of its own; no request is sent): Plotly's first
-    figures, and the shared management client with its TLS context (tens of milliseconds)."""
-    charts.warm_up()
+    start instead (app.py, in a thread of its own; no request is sent): the shared management
+    client with its TLS context (tens of milliseconds)."""
     try:
         current = settings()
     except ConfigurationError:
@@ -334,7 +332,7 @@ def render_spend_metrics(spend: Spend) -> None:
 
     Month to date, balance and payment need only the account and the invoice list (a few
     requests) and draw first; the forecast fills its place once the inventory is in, before
-    any chart (the browser's first chart loads Plotly, which holds up all drawing a while).
+    any chart (the browser's first chart loads the chart library, which holds up drawing).
     """
     account = spend.account()
     if account is None:
@@ -417,10 +415,6 @@ _BALANCE_COLOUR: dict[bool | None, Literal["green", "red", "off"]] = {
     False: "red",
     None: "off",
 }
-
-
-STILL_CHART = {"displayModeBar": False}
-"""Plotly config for charts read at a glance: no toolbar over their tops on a phone."""
 
 
 def attribution_note(books: Reconciliation) -> str:

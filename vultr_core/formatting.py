@@ -31,13 +31,6 @@ def terminal_text(text: str) -> str:
     return _CONTROL.sub(" ", _ESCAPE_SEQUENCE.sub("", text))
 
 
-def chart_text(text: str) -> str:
-    """Outside text for a Plotly label, hover or tick: Plotly renders a subset of HTML there
-    (``<a href>`` becomes a link, ``<br>`` a break), so ``&``, ``<`` and ``>`` become entities,
-    which it shows as the characters themselves."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def format_usd(amount: float | None) -> str:
     """``$1,234.56``; a negative amount keeps its sign before the dollar sign; a missing or
     non-finite amount reads as ``INVALID``, never ``$nan``."""

@@ -1,9 +1,11 @@
 """Where a page would render outside text as markup: found in the elements' protobufs.
 
 Streamlit renders most text fields as Markdown (bodies of markdown, alerts and captions, labels
-and help of metrics and widgets) and Plotly renders a subset of HTML in chart text. Planted
-Markdown or HTML that arrives there unescaped is a finding; in a plain-text field (a table cell,
-a select box's options, st.text, st.code) it is harmless and not reported.
+and help of metrics and widgets), and ECharts reads a ``formatter`` template as HTML (a
+tooltip's) or as its own template language. Planted text that arrives in a Markdown field
+unescaped, or in a chart's formatter at all, is a finding; in a plain-text field (a table
+cell, a select box's options, st.text, st.code, a chart's data, which ECharts draws as text
+and its default tooltip escapes) it is harmless and not reported.
 """
 
 from __future__ import annotations
@@ -28,9 +30,8 @@ MARKUP = {
     # GitHub autolink literals ignore backslash escapes: only a break inside the trigger stops them.
     "autolink": re.compile(r"(?i)\b(?:https?\\?:|www\\?\.)"),
 }
-PLAIN_PROTOS = frozenset({"Text", "Code", "Dataframe", "Arrow", "PlotlyChart"})
+PLAIN_PROTOS = frozenset({"Text", "Code", "Dataframe", "Arrow", "EChartsChart"})
 PLAIN_FIELDS = frozenset({"options", "default", "id", "url", "icon", "placeholder", "value"})
-CHART_HTML = re.compile(r"<(?:img|a)\b", re.IGNORECASE)
 
 
 def _strings(message: Message, path: str) -> Iterator[tuple[str, str]]:
@@ -62,15 +63,17 @@ def _markdown_fields(app: AppTest) -> Iterator[tuple[str, str]]:
         yield from _strings(proto, type(proto).__name__)
 
 
-def _chart_strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _chart_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _chart_strings(item)
+def formatters(option: Any) -> Iterator[str]:
+    """Every ``formatter`` string anywhere in an ECharts option."""
+    if isinstance(option, dict):
+        for key, value in option.items():
+            if key == "formatter" and isinstance(value, str):
+                yield value
+            else:
+                yield from formatters(value)
+    elif isinstance(option, list):
+        for item in option:
+            yield from formatters(item)
 
 
 def rendered_markup(app: AppTest, marker: str) -> list[str]:
@@ -83,12 +86,11 @@ def rendered_markup(app: AppTest, marker: str) -> list[str]:
         for kind, pattern in MARKUP.items()
         if pattern.search(text)
     ]
-    for chart in app.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
+    for chart in app.get("echarts_chart"):
         found += [
-            f"plotly {chart.key}: html"
-            for text in _chart_strings(spec.get("data", []))
-            if marker in text and CHART_HTML.search(text)
+            f"echarts {chart.key}: formatter"
+            for text in formatters(json.loads(chart.proto.spec))
+            if marker in text
         ]
     return found
 

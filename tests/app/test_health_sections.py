@@ -115,10 +115,25 @@ def test_connected_postgres_shows_latency_distribution_pool_server_and_verdicts(
         "Table cache hits",
     ]
     assert " of " in app.metric[2].value
-    distribution, history = (json.loads(chart.proto.spec) for chart in app.get("plotly_chart"))
-    assert distribution["data"][0]["type"] == "histogram"
-    assert len(distribution["data"][0]["x"]) == 20
-    assert [t["name"] for t in history["data"]][:2] == ["p50", "p95"]
+    charts = app.get("echarts_chart")
+    assert [chart.key for chart in charts] == ["db_pg_distribution", "db_pg_history"]
+    distribution, history = (json.loads(chart.proto.spec) for chart in charts)
+    (bars,) = distribution["series"]
+    assert bars["type"] == "bar"
+    assert sum(bar["value"][1] for bar in bars["data"]) == 20, "every round trip in a bin"
+    marks = {mark["name"]: mark["xAxis"] for mark in bars["markLine"]["data"]}
+    assert list(marks) == ["p50", "p95", "p99"]
+    assert marks["p50"] <= marks["p95"] <= marks["p99"]
+    assert distribution["title"]["text"] == "Last 20 round trips"
+    assert distribution["title"]["subtext"] == (
+        f"p50 {marks['p50']:.2f} · p95 {marks['p95']:.2f} · p99 {marks['p99']:.2f} ms"
+    )
+    assert app.metric[0].value == f"{marks['p50']:.2f} ms"
+    assert history["xAxis"]["type"] == "time"
+    p50, p95 = history["series"][:2]
+    assert [p50["name"], p95["name"]] == ["p50", "p95"]
+    assert p50["data"]
+    assert all(value > 0 for _, value in p50["data"])
     verdicts = [seen(m.value) for m in app.markdown if " · " in m.value]
     assert len(verdicts) == 8
     assert any(
@@ -137,9 +152,12 @@ def test_a_down_database_shows_the_error_and_the_down_mark_on_the_history(
     (error,) = app.error
     assert error.value.startswith("Could not load the connected PostgreSQL.")
     assert "Connection refused" in error.value
-    (chart,) = app.get("plotly_chart")
-    traces = {t["name"] for t in json.loads(chart.proto.spec)["data"]}
-    assert "down" in traces
+    (chart,) = app.get("echarts_chart")
+    assert chart.key == "db_pg_history"
+    (down,) = [s for s in json.loads(chart.proto.spec)["series"] if s["name"] == "down"]
+    assert down["type"] == "scatter"
+    assert down["data"]
+    assert all(mark["value"][1] == 0 for mark in down["data"])
 
 
 def test_with_a_real_key_and_no_database_url_it_says_what_to_set(
@@ -149,7 +167,7 @@ def test_with_a_real_key_and_no_database_url_it_says_what_to_set(
     app = run(postgres_app)
     (info,) = app.info
     assert info.value == "Set DATABASE_URL to watch your PostgreSQL."
-    assert not app.get("plotly_chart")
+    assert not app.get("echarts_chart")
 
 
 def test_with_a_real_key_the_strip_names_what_the_app_uses_instead(

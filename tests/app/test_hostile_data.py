@@ -2,8 +2,9 @@
 as text, odd dates and numbers as "—" with a note, and no page ever raises.
 
 A field counts as rendered markup when Streamlit would read it as Markdown (alert and caption
-bodies, metric labels…) or Plotly as HTML, and it holds planted text unescaped; the same text
-in a table cell or a select box's options is plain text and fine.
+bodies, metric labels…) or ECharts as a template (a chart's formatter), and it holds planted
+text unescaped; the same text in a table cell, a select box's options or a chart's data is
+plain text and fine.
 """
 
 from __future__ import annotations

@@ -95,8 +95,8 @@ def test_a_malformed_setting_stops_the_app_with_the_settings_name(
 
 
 def chart_labels(page: AppTest, key: str) -> list[str]:
-    (found,) = [c for c in page.get("plotly_chart") if c.key == key]
-    return list(json.loads(found.proto.spec)["data"][0]["y"])
+    (found,) = [c for c in page.get("echarts_chart") if c.key == key]
+    return list(json.loads(found.proto.spec)["yAxis"]["data"])
 
 
 def test_every_instance_shows_its_plans_monthly_price(demo: Simulator) -> None:
@@ -151,7 +151,7 @@ def test_failing_plan_prices_leave_the_inventory_without_costs(demo: Simulator) 
     assert {m.label: m.value for m in page.metric}["Monthly cost"] == "—"
     assert "their full price" in page.warning[0].value
     # Only the history section's price-over-time chart: no cost chart without prices.
-    assert [c.key for c in page.get("plotly_chart")] == ["inst_history_chart"]
+    assert [c.key for c in page.get("echarts_chart")] == ["inst_history_chart"]
 
 
 # Words beside codes, one state, what is not running, the CSV as the table (issue 14).

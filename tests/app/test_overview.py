@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -16,14 +14,14 @@ from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT, open_page
-from tests.app.markup import seen
+from tests.app.markup import rendered_markup, seen
 from ui import spend
 from ui.clients import close_shared_clients
 from vultr_core import clients
 from vultr_core.api.management import ManagementClient
 from vultr_core.api.models.billing import Invoice
 from vultr_core.clients import DEMO_MANAGEMENT_URL
-from vultr_core.formatting import chart_text, format_balance, format_usd
+from vultr_core.formatting import format_balance, format_usd
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
 from vultr_core.simulator.catalog import PLAN_BY_ID
 from vultr_core.spend.closed_invoices import KEY_PREFIX
@@ -34,15 +32,27 @@ from vultr_core.spend.reconciliation import charges_by_product, reconcile
 
 
 def chart(page: AppTest, key: str) -> dict[str, Any]:
-    (found,) = [c for c in page.get("plotly_chart") if c.key == key]
+    """The ECharts option the page sent for the chart ``key``."""
+    (found,) = [c for c in page.get("echarts_chart") if c.key == key]
     return json.loads(found.proto.spec)
 
 
-def numbers(array: list[float] | dict[str, str]) -> list[float]:
-    """Plotly 6 sends numeric arrays as base64 typed arrays ({"dtype", "bdata"})."""
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return array
+def bars(option: dict[str, Any]) -> tuple[list[str], list[float]]:
+    """A one-series bar chart's categories and amounts, in the order drawn."""
+    (series,) = option["series"]
+    axis = option["yAxis"] if option["yAxis"].get("type") == "category" else option["xAxis"]
+    amounts = [item["value"] if isinstance(item, dict) else item for item in series["data"]]
+    return axis["data"], amounts
+
+
+def tiles(option: dict[str, Any]) -> list[tuple[str, str, float]]:
+    """A treemap's leaves: (name, category, dollars a month)."""
+    (tree,) = option["series"]
+    return [
+        (leaf["name"], node["name"], leaf["value"])
+        for node in tree["data"]
+        for leaf in node["children"]
+    ]
 
 
 def dollars(text: str) -> float:
@@ -83,12 +93,12 @@ def test_metrics_show_the_simulators_figures(demo: Simulator) -> None:
 
 def test_spend_by_category_adds_up_to_the_month_to_date(demo: Simulator) -> None:
     page = open_page("overview.py")
-    (bars,) = chart(page, "ovw_by_category")["data"]
-    assert "Usage-based / unattributed" in bars["y"]
-    assert sum(numbers(bars["x"])) == pytest.approx(demo.organisation.account["pending_charges"])
-    (months,) = chart(page, "ovw_by_month")["data"]
+    categories, amounts = bars(chart(page, "ovw_by_category"))
+    assert "Usage-based / unattributed" in categories
+    assert sum(amounts) == pytest.approx(demo.organisation.account["pending_charges"])
+    _, months = bars(chart(page, "ovw_by_month"))
     invoices = demo.organisation.ledger.invoices
-    assert numbers(months["y"]) == [invoice["amount"] for invoice in reversed(invoices)]
+    assert months == [invoice["amount"] for invoice in reversed(invoices)]
 
 
 def test_needs_attention_says_what_idles_and_what_it_costs(demo: Simulator) -> None:
@@ -107,12 +117,12 @@ def test_needs_attention_says_what_idles_and_what_it_costs(demo: Simulator) -> N
 
 def test_grouping_the_run_rate_changes_the_breakdown(demo: Simulator) -> None:
     page = open_page("overview.py")
-    (by_category,) = chart(page, "ovw_breakdown")["data"]
-    assert "Compute" in by_category["y"]
+    by_category, _ = bars(chart(page, "ovw_breakdown"))
+    assert "Compute" in by_category
     page.selectbox(key="ovw_group_by").set_value("region").run()
-    (by_region,) = chart(page, "ovw_breakdown")["data"]
+    by_region, _ = bars(chart(page, "ovw_breakdown"))
     regions = {i["region"] for i in demo.organisation.instances}
-    assert regions <= set(by_region["y"])
+    assert regions <= set(by_region)
 
 
 def test_refresh_fetches_again_and_a_rerun_does_not(demo: Simulator) -> None:
@@ -146,8 +156,8 @@ def test_failing_invoices_leave_this_months_figures(demo: Simulator) -> None:
         demo.organisation.account["pending_charges"]
     )
     assert metrics["Month to date"].delta == ""  # no last month to compare with
-    assert {c.key for c in page.get("plotly_chart")} >= {"ovw_by_category", "ovw_forecast"}
-    assert "ovw_by_month" not in {c.key for c in page.get("plotly_chart")}
+    assert {c.key for c in page.get("echarts_chart")} >= {"ovw_by_category", "ovw_forecast"}
+    assert "ovw_by_month" not in {c.key for c in page.get("echarts_chart")}
 
 
 def test_a_failing_inventory_list_leaves_the_account_and_history(demo: Simulator) -> None:
@@ -160,7 +170,8 @@ def test_a_failing_inventory_list_leaves_the_account_and_history(demo: Simulator
     assert metrics["Month to date"] == format_usd(account["pending_charges"])
     assert metrics["Last payment"] == format_usd(-account["last_payment_amount"])
     assert "Month-end forecast" not in metrics
-    assert {c.key for c in page.get("plotly_chart") if c.key.startswith("ovw_")} == {"ovw_by_month"}
+    charts = {c.key for c in page.get("echarts_chart") if c.key.startswith("ovw_")}
+    assert charts == {"ovw_by_month"}
 
 
 def test_a_failing_account_leaves_history_and_run_rate(demo: Simulator) -> None:
@@ -168,7 +179,7 @@ def test_a_failing_account_leaves_history_and_run_rate(demo: Simulator) -> None:
     page = open_alone("overview.py")
     assert not page.exception
     assert any(e.startswith("Could not load the account.") for e in errors(page))
-    assert {c.key for c in page.get("plotly_chart")} >= {"ovw_by_month", "ovw_treemap"}
+    assert {c.key for c in page.get("echarts_chart")} >= {"ovw_by_month", "ovw_treemap"}
     labels = {m.label for m in page.metric}
     assert "Balance" not in labels
     assert "Monthly list price of everything running now" in labels
@@ -228,19 +239,13 @@ def test_the_forecast_is_said_plainly_and_its_method_is_behind_an_expander(
 
 def test_the_latest_month_has_its_label(demo: Simulator) -> None:
     page = open_page("overview.py")
-    axis = chart(page, "ovw_by_month")["layout"]["xaxis"]
+    axis = chart(page, "ovw_by_month")["xAxis"]
     latest = monthly_spend(history_invoices(demo))["month"].iloc[-1]
-    assert axis["ticktext"][-1] == f"{latest:%b %Y}"
+    assert axis["data"][-1] == f"{latest:%b %Y}"
 
 
 def history_invoices(demo: Simulator) -> list[Invoice]:
     return [Invoice.from_api(invoice) for invoice in demo.organisation.ledger.invoices]
-
-
-def test_overview_charts_have_no_toolbar_over_their_titles(demo: Simulator) -> None:
-    page = open_page("overview.py")
-    for found in page.get("plotly_chart"):
-        assert json.loads(found.proto.config)["displayModeBar"] is False, found.key
 
 
 def test_a_hostile_label_stays_text_in_the_treemap_and_its_drill_down(demo: Simulator) -> None:
@@ -248,9 +253,9 @@ def test_a_hostile_label_stays_text_in_the_treemap_and_its_drill_down(demo: Simu
     costliest = max(demo.organisation.instances, key=lambda i: PLAN_BY_ID[i["plan"]].monthly_cost)
     costliest["label"] = hostile
     page = open_page("overview.py")
-    (tree,) = chart(page, "ovw_treemap")["data"]
-    assert chart_text(hostile) in tree["labels"]
-    assert not any("<a" in label for label in tree["labels"])
+    # ECharts draws the name as text, and no formatter (a tooltip template is HTML) holds it.
+    assert hostile in [name for name, _, _ in tiles(chart(page, "ovw_treemap"))]
+    assert rendered_markup(page, "evil.example") == []
     page.selectbox(key="ovw_treemap_category").set_value("Compute").run()
     members = members_table(page)
     assert members["label"].iloc[0] == hostile
@@ -264,23 +269,19 @@ def test_a_large_organisation_draws_a_treemap_of_at_most_100_tiles(
     monkeypatch.setenv("VULTR_DEMO_SIZE", "large")
     page = open_page("overview.py")
     assert not page.exception
-    (tree,) = chart(page, "ovw_treemap")["data"]
-    labels, parents = tree["labels"], tree["parents"]
-    assert len(labels) < 100
-    values = numbers(tree["values"])
+    drawn = tiles(chart(page, "ovw_treemap"))
+    assert len(drawn) < 100
     run_rate = {m.label: m.value for m in page.metric}[
         "Monthly list price of everything running now"
     ]
-    assert sum(values) == pytest.approx(dollars(run_rate), abs=0.01)
+    assert sum(value for _, _, value in drawn) == pytest.approx(dollars(run_rate), abs=0.01)
     others = {
-        parent: (label, value)
-        for label, parent, value in zip(labels, parents, values, strict=True)
-        if label.startswith("Other: ")
+        parent: (label, value) for label, parent, value in drawn if label.startswith("Other: ")
     }
     assert "Compute" in others
     shown_alone = [
         value
-        for label, parent, value in zip(labels, parents, values, strict=True)
+        for label, parent, value in drawn
         if parent == "Compute" and not label.startswith("Other")
     ]
     page.selectbox(key="ovw_treemap_category").set_value("Compute").run()

@@ -141,13 +141,47 @@ def test_the_connected_valkey_shows_latency_memory_keyspace_and_verdicts(
     figures = {m.label: m.value for m in page.metric}
     assert figures["PING p50"].endswith(" ms")
     assert {"Hit ratio", "Ops/s", "Clients", "Evicted keys"} <= set(figures)
-    charts = [json.loads(chart.proto.spec) for chart in page.get("plotly_chart")]
-    assert [c["data"][0]["type"] for c in charts] == ["histogram", "scatter", "indicator"]
+    charts = page.get("echarts_chart")
+    assert [c.key for c in charts] == ["vk_distribution", "vk_history", "vk_memory"]
+    distribution, history, memory = (json.loads(chart.proto.spec) for chart in charts)
+    (bars,) = distribution["series"]
+    assert bars["type"] == "bar"
+    assert sum(bar["value"][1] for bar in bars["data"]) == 20, "every PING in a bin"
+    assert [mark["name"] for mark in bars["markLine"]["data"]] == ["p50", "p95", "p99"]
+    assert [s["name"] for s in history["series"]][:2] == ["p50", "p95"]
+    # The test server has no maxmemory: the figure alone, no gauge.
+    assert memory["series"] == []
+    figure = memory["title"][1]
+    assert figure["text"].endswith(" MiB")
+    assert figure["subtext"] == "used · no maxmemory limit"
     keyspace = next(df.value for df in page.dataframe if "keys" in df.value.columns)
     db = valkey_client.connection_pool.connection_kwargs.get("db", 0)
     assert keyspace.set_index("db").loc[db, "keys"] >= 2
     verdicts = [m.value for m in page.markdown if " · " in m.value]
     assert any("**Eviction policy** · noeviction keeps" in v for v in verdicts)
+
+
+def test_with_a_maxmemory_limit_memory_is_a_gauge_to_that_limit(
+    watched: Callable[..., None], valkey_client: valkey.Valkey
+) -> None:
+    (before,) = valkey_client.config_get("maxmemory").values()
+    valkey_client.config_set("maxmemory", str(64 * 2**20))
+    try:
+        watched()
+        page = open_page("valkey_health.py")
+    finally:
+        valkey_client.config_set("maxmemory", before)
+    assert not page.exception
+    (memory,) = [c for c in page.get("echarts_chart") if c.key == "vk_memory"]
+    (gauge,) = json.loads(memory.proto.spec)["series"]
+    assert gauge["type"] == "gauge"
+    assert (gauge["min"], gauge["max"]) == (0, 64)
+    bands = gauge["axisLine"]["lineStyle"]["color"]
+    assert [edge for edge, _ in bands] == [0.75, 0.9, 1]
+    assert [colour for _, colour in bands] == ["#3b82f6", "#d97706", "#dc2626"]
+    (used,) = gauge["data"]
+    assert 0 < used["value"] < 64
+    assert gauge["detail"]["formatter"] == f"{used['value']:.1f} of 64 MiB"
 
 
 def test_a_service_refusing_slowlog_says_not_available(
@@ -182,8 +216,11 @@ def test_an_unreachable_valkey_costs_its_own_section_only(watched: Callable[...,
     assert error.value.startswith("Could not load the connected Valkey.")
     assert "Could not reach Valkey at redis://127.0.0.1:1/0" in seen(error.value)
     assert {m.label: m.value for m in page.metric}["Instances"] == "2"
-    (history,) = page.get("plotly_chart")
-    assert "down" in {t["name"] for t in json.loads(history.proto.spec)["data"]}
+    (history,) = page.get("echarts_chart")
+    assert history.key == "vk_history"
+    (down,) = [s for s in json.loads(history.proto.spec)["series"] if s["name"] == "down"]
+    assert down["data"]
+    assert all(mark["value"][1] == 0 for mark in down["data"])
 
 
 def test_with_a_real_key_and_no_valkey_url_it_says_what_to_set(
@@ -198,4 +235,4 @@ def test_with_a_real_key_and_no_valkey_url_it_says_what_to_set(
     assert not page.exception
     assert {m.label: m.value for m in page.metric}["Instances"] == "2"
     assert page.info[-1].value == "Set VALKEY_URL to watch your Valkey."
-    assert not page.get("plotly_chart")
+    assert not page.get("echarts_chart")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 
@@ -10,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.streamlit_support import fresh_streamlit
+from vultr_core.chart_options import ALERT, MUTED
 
 pytestmark = pytest.mark.servers
 
@@ -54,8 +56,23 @@ def test_every_section_shows_the_history(
     assert len(budgets) == 2
     assert budgets[0].startswith("All spend: $")
     assert "over budget since" in budgets[0]
-    charts = {chart.proto.id for chart in page.get("plotly_chart")}
-    assert len(charts) == 5
+    charts = {chart.key: json.loads(chart.proto.spec) for chart in page.get("echarts_chart")}
+    assert set(charts) == {
+        "hist_budgets", "hist_daily", "hist_months", "hist_tags", "hist_inst_chart"
+    }  # fmt: skip
+    assert len({chart.proto.id for chart in page.get("echarts_chart")}) == 5
+    # The total is over its budget of $1: its forecast bar is red.
+    forecast = charts["hist_budgets"]["series"][0]
+    assert forecast["name"] == "Forecast"
+    assert forecast["data"][0]["itemStyle"]["color"] == ALERT
+    # Each kind of day its own series and colour; the latest day labelled.
+    daily = charts["hist_daily"]
+    colours = {s["name"]: s["itemStyle"]["color"] for s in daily["series"]}
+    assert colours.get("So far today", MUTED) == MUTED
+    assert colours.get("Anomaly", ALERT) == ALERT
+    assert "textStyle" not in daily["xAxis"]["data"][-1]
+    for option in charts.values():
+        assert sum(v is not None for s in option["series"] for v in s["data"]) <= 100
     texts = " ".join(block.value for block in page.markdown).replace("\\", "")
     assert "changes, run-rate" in texts
     assert "/month: " in texts
@@ -76,7 +93,7 @@ def test_with_the_store_down_the_page_says_so_once(
     assert "pw-hidden" not in notes[0]
     # No section draws a heading or a chart of its own under that sentence.
     assert list(page.subheader) == []
-    assert page.get("plotly_chart") == []
+    assert page.get("echarts_chart") == []
 
 
 def opened_overview() -> None:

@@ -1,18 +1,16 @@
-"""Plotly figures: the data they draw, and nothing that breaks the light or dark theme."""
+"""The spend charts' ECharts options: the data they draw, and nothing that breaks the light or
+dark theme or turns outside text into markup."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
 import pytest
 
-from vultr_core.formatting import chart_text
+from vultr_core.chart_options import ACCENT, CATEGORY_COLOURS, MUTED, Option
 from vultr_core.spend.charts import (
-    ACCENT,
-    CATEGORY_COLOURS,
-    MUTED,
-    TRANSPARENT,
     make_breakdown_figure,
     make_category_figure,
     make_forecast_figure,
@@ -59,38 +57,61 @@ OUTLOOK = Forecast(
 )
 
 
-def figures() -> list[object]:
+def figures() -> list[Option]:
     return [
         make_category_figure(BY_CATEGORY),
-        make_breakdown_figure(BY_CATEGORY, "category", "month_to_date_usd", title="By category"),
         make_monthly_figure(MONTHLY),
         make_forecast_figure(OUTLOOK, 2410.5),
         make_run_rate_treemap(RESOURCES),
     ]
 
 
-@pytest.mark.parametrize(
-    "figure", figures(), ids=["category", "titled", "monthly", "forecast", "treemap"]
-)
-def test_figures_leave_colours_of_text_and_background_to_the_theme(figure: object) -> None:
-    layout = json.loads(figure.to_json())["layout"]  # type: ignore[attr-defined]
-    assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == TRANSPARENT
-    assert "color" not in layout.get("font", {})
-    assert "color" not in layout.get("title", {}).get("font", {})
+def values(series: Option) -> list[float]:
+    return [item["value"] if isinstance(item, dict) else item for item in series["data"]]
+
+
+def colours(series: Option) -> list[str]:
+    return [item["itemStyle"]["color"] for item in series["data"]]
+
+
+def leaves(tree: Option) -> list[Option]:
+    return [leaf for node in tree["data"] for leaf in node["children"]]
+
+
+def strings_under(option: Any, key: str) -> list[str]:
+    """Every string held under ``key`` anywhere in an option."""
+    if isinstance(option, dict):
+        found = [v for k, v in option.items() if k == key and isinstance(v, str)]
+        return found + [s for v in option.values() for s in strings_under(v, key)]
+    if isinstance(option, list):
+        return [s for item in option for s in strings_under(item, key)]
+    return []
+
+
+@pytest.mark.parametrize("figure", figures(), ids=["category", "monthly", "forecast", "treemap"])
+def test_options_leave_background_and_text_colours_to_the_theme(figure: Option) -> None:
+    # What st.echarts_chart sends: plain JSON, drawn once (no animation to wait for).
+    assert json.loads(json.dumps(figure)) == figure
+    assert figure["animation"] is False
+    assert "backgroundColor" not in figure
+    assert "textStyle" not in figure
+    assert "color" not in figure.get("title", {}).get("textStyle", {})
 
 
 def test_category_bars_show_the_unattributed_remainder_in_grey() -> None:
-    (bars,) = make_category_figure(BY_CATEGORY).data
-    # Largest on top: Plotly draws the last y first from the top.
-    assert list(bars.y) == [UNATTRIBUTED, "Compute", "Managed Databases"]
-    assert list(bars.x) == [78.63, 441.19, 441.96]
-    assert list(bars.marker.color) == [MUTED, ACCENT, ACCENT]
+    option = make_category_figure(BY_CATEGORY)
+    (bars,) = option["series"]
+    # A category y-axis draws its first label at the bottom: the largest is on top.
+    assert option["yAxis"]["data"] == [UNATTRIBUTED, "Compute", "Managed Databases"]
+    assert values(bars) == [78.63, 441.19, 441.96]
+    assert colours(bars) == [MUTED, ACCENT, ACCENT]
+    assert option["tooltip"]["valueFormatter"] == "dollar"
 
 
 def test_monthly_bars_are_the_invoiced_amounts() -> None:
-    (bars,) = make_monthly_figure(MONTHLY).data
-    assert list(bars.y) == [2371.0, 2410.5]
-    assert [pd.Timestamp(x).month for x in bars.x] == [9, 10]
+    (bars,) = make_monthly_figure(MONTHLY)["series"]
+    assert values(bars) == [2371.0, 2410.5]
+    assert [item["name"] for item in bars["data"]] == ["Sep 2026", "Oct 2026"]
 
 
 @pytest.mark.parametrize(
@@ -101,18 +122,24 @@ def test_monthly_bars_are_the_invoiced_amounts() -> None:
     ],
 )
 def test_forecast_bars(last_month: float | None, names: list[str]) -> None:
-    (bars,) = make_forecast_figure(OUTLOOK, last_month).data
-    assert list(bars.x) == names
-    assert list(bars.y)[-3:] == [1486.92, 2591.18, 2703.49]
-    assert list(bars.text)[-1] == "$2,703"
+    option = make_forecast_figure(OUTLOOK, last_month)
+    (bars,) = option["series"]
+    assert option["xAxis"]["data"] == names
+    assert values(bars)[-3:] == [1486.92, 2591.18, 2703.49]
+    assert bars["data"][-1]["label"]["formatter"] == "$2,703"
 
 
 def test_treemap_nests_priced_resources_under_their_category() -> None:
-    (tree,) = make_run_rate_treemap(RESOURCES).data
-    assert list(tree.labels) == ["Compute", "Snapshots", "web-2", "web-1", "golden"]
-    assert list(tree.parents) == ["", "", "Compute", "Compute", "Snapshots"]
-    assert list(tree.values) == [0.0, 0.0, 20.0, 10.0, 0.5]
-    assert tree.branchvalues == "remainder"
+    (tree,) = make_run_rate_treemap(RESOURCES)["series"]
+    assert [node["name"] for node in tree["data"]] == ["Compute", "Snapshots"]
+    assert [
+        [(leaf["name"], leaf["value"]) for leaf in node["children"]] for node in tree["data"]
+    ] == [
+        [("web-2", 20.0), ("web-1", 10.0)],
+        [("golden", 0.5)],
+    ]
+    # Categories carry no value of their own: ECharts sums their tiles.
+    assert all("value" not in node for node in tree["data"])
 
 
 def many_resources(count: int, hostile: str = "") -> pd.DataFrame:
@@ -133,10 +160,11 @@ def many_resources(count: int, hostile: str = "") -> pd.DataFrame:
 def test_a_large_treemap_keeps_the_costliest_and_groups_the_rest_as_other() -> None:
     resources = many_resources(2_725)
     tiles = run_rate_tiles(resources)
-    (tree,) = make_run_rate_treemap(resources).data
-    assert len(tree.ids) == len(tiles) <= MAX_TILES < 100
+    (tree,) = make_run_rate_treemap(resources)["series"]
+    assert len(tree["data"]) + len(leaves(tree)) == len(tiles) <= MAX_TILES < 100
     # Every dollar is still drawn: the leaves add up to the whole run-rate.
-    assert sum(tree.values) == pytest.approx(resources["monthly_cost_usd"].sum())
+    total = sum(leaf["value"] for leaf in leaves(tree))
+    assert total == pytest.approx(resources["monthly_cost_usd"].sum())
     others = tiles[tiles["other"]]
     assert list(others["label"].str.startswith("Other: ")) == [True] * 3
     alone = tiles[(tiles["parent"] != "") & ~tiles["other"]]
@@ -157,42 +185,44 @@ def test_a_large_treemap_keeps_the_costliest_and_groups_the_rest_as_other() -> N
 
 
 def test_treemap_colours_are_calm_and_other_is_grey() -> None:
-    (tree,) = make_run_rate_treemap(many_resources(500)).data
-    colours = list(tree.marker.colors)
-    assert set(colours) <= {*CATEGORY_COLOURS, MUTED}
-    assert all(colour not in colours for colour in ("red", "#ef553b", "#ff4b4b", "#d62728"))
-    assert [c for c, label in zip(colours, tree.labels, strict=True) if label.startswith("Other")]
-    assert all(
-        colour == MUTED
-        for colour, label in zip(colours, tree.labels, strict=True)
-        if label.startswith("Other")
-    )
+    (tree,) = make_run_rate_treemap(many_resources(500))["series"]
+    tiles = [*tree["data"], *leaves(tree)]
+    drawn = [tile["itemStyle"]["color"] for tile in tiles]
+    assert set(drawn) <= {*CATEGORY_COLOURS, MUTED}
+    others = [tile for tile in leaves(tree) if tile["name"].startswith("Other")]
+    assert len(others) == 3
+    assert {tile["itemStyle"]["color"] for tile in others} == {MUTED}
+    assert {node["itemStyle"]["color"] for node in tree["data"]} <= set(CATEGORY_COLOURS)
 
 
-def test_treemap_labels_are_text_not_markup() -> None:
-    hostile = '<a href="https://evil.example">pay here</a><br>&amp;'
-    (tree,) = make_run_rate_treemap(many_resources(6, hostile)).data
-    leaves = [label for label, parent in zip(tree.labels, tree.parents, strict=True) if parent]
-    assert leaves == [chart_text(hostile)] * 6
-    assert all("<a" not in label and "<br>" not in label for label in tree.labels)
+def test_treemap_labels_are_the_names_as_plain_text() -> None:
+    hostile = '<a href="https://evil.example">pay here</a><br>&amp; {b}'
+    option = make_run_rate_treemap(many_resources(6, hostile))
+    (tree,) = option["series"]
+    # ECharts draws a name as text and its default tooltip escapes it: the name stays as
+    # the API sent it, and no formatter (a tooltip template is HTML) holds outside text.
+    assert [leaf["name"] for leaf in leaves(tree)] == [hostile] * 6
+    assert "formatter" not in tree.get("label", {})
+    assert not [text for text in strings_under(option, "formatter") if "evil" in text]
 
 
 def test_the_latest_month_always_has_its_label() -> None:
     months = pd.date_range("2024-11-01", periods=25, freq="MS", tz="UTC")
     monthly = pd.DataFrame({"month": months, "amount_usd": [100.0] * 25, "invoice_id": range(25)})
-    axis = make_monthly_figure(monthly).layout.xaxis
-    assert axis.ticktext[-1] == "Nov 2026"
-    assert pd.Timestamp(axis.tickvals[-1]) == months[-1]
-    assert len(axis.ticktext) <= 13
-    short = make_monthly_figure(MONTHLY).layout.xaxis
-    assert list(short.ticktext) == ["Sep 2026", "Oct 2026"]
+    axis = make_monthly_figure(monthly)["xAxis"]
+    named = [label for label in axis["data"] if label]
+    assert axis["data"][-1] == "Nov 2026"
+    assert len(named) <= 6
+    assert axis["axisLabel"]["interval"] == 0
+    short = make_monthly_figure(MONTHLY)["xAxis"]
+    assert short["data"] == ["Sep 2026", "Oct 2026"]
 
 
-def test_an_empty_account_draws_empty_figures() -> None:
+def test_an_empty_account_draws_empty_charts() -> None:
     empty = RESOURCES.iloc[0:0]
-    assert list(make_run_rate_treemap(empty).data[0].labels) == []
-    assert list(make_breakdown_figure(empty, "category").data[0].x) == []
-    assert list(make_monthly_figure(MONTHLY.iloc[0:0]).data[0].y) == []
+    assert make_run_rate_treemap(empty)["series"][0]["data"] == []
+    assert make_breakdown_figure(empty, "category")["series"][0]["data"] == []
+    assert make_monthly_figure(MONTHLY.iloc[0:0])["series"][0]["data"] == []
 
 
 def test_many_cheap_servers_still_show_their_costliest_beside_a_few_expensive_ones() -> None:

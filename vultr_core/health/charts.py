@@ -1,126 +1,180 @@
-"""Plotly figures for the health sections: latency as a distribution and over time, memory as
-a gauge. Like ``vultr_core.spend.charts``, no template or background is set, so Streamlit's theme
-applies; only mid-tone colours that read on light and dark backgrounds.
+"""Apache ECharts options for the health sections: latency as a distribution and over time,
+memory as a gauge. Like every chart here (``vultr_core.chart_options``), no background or font
+colour is set, so Streamlit's theme applies; only mid-tone colours that read on light and dark
+backgrounds, and no outside text in a ``formatter``: the only text here is our own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-import plotly.graph_objects as go  # type: ignore[import-untyped]  # plotly ships no types
-
+from vultr_core.chart_options import ACCENT, AMBER, MUTED, Option, chart
 from vultr_core.health.history import HealthSample
 from vultr_core.health.probing import LatencySummary
 
-ACCENT = "#3b82f6"
-AMBER = "#d97706"
+# The health sections' red, a shade deeper than chart_options.ALERT, as before the move.
 RED = "#dc2626"
-MUTED = "#8b95a5"
-TRANSPARENT = "rgba(0,0,0,0)"
 MIB = 1024 * 1024
+HISTOGRAM_BINS = 20
+# An "x" drawn as a path: ECharts has no cross symbol, and a down check reads as a cross.
+CROSS = "path://M2,0L5,3L8,0L10,2L7,5L10,8L8,10L5,7L2,10L0,8L3,5L0,2Z"
+MS_AXIS = {"type": "value", "min": 0, "axisLabel": {"formatter": "{value} ms"}}
 
 
-def _styled(figure: go.Figure, *, title: str, height: int = 260) -> go.Figure:
-    figure.update_layout(
-        title=title,
-        height=height,
-        paper_bgcolor=TRANSPARENT,
-        plot_bgcolor=TRANSPARENT,
-        margin={"l": 0, "r": 0, "t": 40, "b": 0},
-        legend={"orientation": "h", "y": -0.25},
-    )
-    return figure
+def _bins(samples: Sequence[float], count: int = HISTOGRAM_BINS) -> list[tuple[float, float, int]]:
+    """``count`` equal bins from the fastest to the slowest sample, as (low, high, how many);
+    the last bin holds its upper edge, as numpy's histogram does. When all are equal, the bins
+    span a tenth of the value around it: one bar of a sensible width, not one across the axis."""
+    low, high = min(samples), max(samples)
+    if high == low:
+        spread = max(abs(low) * 0.1, 0.01)
+        low, high = low - spread / 2, high + spread / 2
+    width = (high - low) / count
+    counts = [0] * count
+    for sample in samples:
+        counts[min(int((sample - low) / width), count - 1)] += 1
+    return [(low + i * width, low + (i + 1) * width, n) for i, n in enumerate(counts)]
 
 
-def make_latency_distribution_figure(latency: LatencySummary, *, title: str) -> go.Figure:
+def make_latency_distribution_figure(latency: LatencySummary, *, title: str) -> Option:
     """A histogram of the round trips, with p50, p95 and p99 marked: the tail shows. The
-    figures go in the title, where close markers cannot make their labels collide."""
-    figure = go.Figure(
-        go.Histogram(
-            x=list(latency.samples_ms),
-            marker_color=ACCENT,
-            name="round trips",
-            hovertemplate="%{x} ms: %{y} round trips<extra></extra>",
+    figures go in the subtitle, where close markers cannot make their labels collide."""
+    bars = [
+        {"name": f"{low:.2f}–{high:.2f} ms", "value": [float((low + high) / 2), int(n)]}
+        for low, high, n in _bins(latency.samples_ms)
+    ]
+    marks = [
+        {
+            "name": name,
+            "xAxis": float(value),
+            "lineStyle": {"color": colour, "type": "dashed", "width": 2},
+        }
+        for name, value, colour in (
+            ("p50", latency.p50_ms, MUTED),
+            ("p95", latency.p95_ms, AMBER),
+            ("p99", latency.p99_ms, RED),
         )
-    )
-    for value, colour in ((latency.p50_ms, MUTED), (latency.p95_ms, AMBER), (latency.p99_ms, RED)):
-        figure.add_vline(x=value, line_color=colour, line_dash="dash")
-    figure.update_xaxes(title="milliseconds", rangemode="tozero")
-    figure.update_yaxes(title="round trips")
+    ]
+    series: Option = {
+        "type": "bar",
+        "name": "round trips",
+        "data": bars,
+        "encode": {"x": 0, "y": 1, "tooltip": 1},
+        "barCategoryGap": "4%",
+        "itemStyle": {"color": ACCENT},
+        "markLine": {"symbol": "none", "label": {"show": False}, "data": marks},
+    }
     shown = f"p50 {latency.p50_ms:.2f} · p95 {latency.p95_ms:.2f} · p99 {latency.p99_ms:.2f} ms"
-    figure = _styled(figure, title=f"{title}<br><sup>{shown}</sup>")
-    figure.update_layout(margin={"t": 60})
-    return figure
+    return chart(
+        [series],
+        x_axis=MS_AXIS,
+        y_axis={"type": "value", "minInterval": 1},
+        title=title,
+        subtitle=shown,
+    )
 
 
-def make_latency_history_figure(samples: Sequence[HealthSample], *, title: str) -> go.Figure:
+def _iso(at: datetime) -> str:
+    """A time the browser places on the axis: with its offset when it has one."""
+    return at.isoformat(timespec="seconds")
+
+
+def _shown(at: datetime) -> str:
+    return f"{at:%Y-%m-%d %H:%M:%S %Z}".rstrip()
+
+
+def make_latency_history_figure(samples: Sequence[HealthSample], *, title: str) -> Option:
     """p50 and p95 per check over time; checks that found the service down as red marks."""
     reachable = [s for s in samples if s.latency_ms is not None]
-    down = [s for s in samples if s.status == "down"]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=[s.at for s in reachable],
-            y=[s.latency_ms for s in reachable],
-            mode="lines+markers",
-            name="p50",
-            line_color=ACCENT,
-        )
-    )
     with_p95 = [s for s in reachable if s.latency_ms_p95 is not None]
+    down = [s for s in samples if s.status == "down"]
+    series: list[Option] = [
+        {
+            "type": "line",
+            "name": "p50",
+            "data": [[_iso(s.at), float(s.latency_ms or 0)] for s in reachable],
+            "showSymbol": True,
+            "itemStyle": {"color": ACCENT},
+            "lineStyle": {"color": ACCENT},
+        }
+    ]
     if with_p95:
-        figure.add_trace(
-            go.Scatter(
-                x=[s.at for s in with_p95],
-                y=[s.latency_ms_p95 for s in with_p95],
-                mode="lines",
-                name="p95",
-                line_color=AMBER,
-                line_dash="dot",
-            )
+        series.append(
+            {
+                "type": "line",
+                "name": "p95",
+                "data": [[_iso(s.at), float(s.latency_ms_p95 or 0)] for s in with_p95],
+                "showSymbol": False,
+                "itemStyle": {"color": AMBER},
+                "lineStyle": {"color": AMBER, "type": "dotted"},
+            }
         )
     if down:
-        figure.add_trace(
-            go.Scatter(
-                x=[s.at for s in down],
-                y=[0] * len(down),
-                mode="markers",
-                name="down",
-                marker={"color": RED, "symbol": "x", "size": 10},
-            )
+        series.append(
+            {
+                "type": "scatter",
+                "name": "down",
+                # Drawn at 0 for want of a latency: kept out of the axis tooltip, which would
+                # read "0.00 ms"; hovered alone, a mark says what it means.
+                "data": [{"name": _shown(s.at), "value": [_iso(s.at), 0]} for s in down],
+                "symbol": CROSS,
+                "symbolSize": 10,
+                "itemStyle": {"color": RED},
+                "tooltip": {"trigger": "item", "formatter": "Down at {b}"},
+            }
         )
-    figure.update_yaxes(title="milliseconds", rangemode="tozero")
-    return _styled(figure, title=title)
+    return chart(
+        series,
+        x_axis={"type": "time"},
+        y_axis=MS_AXIS,
+        title=title,
+        legend=True,
+        tooltip={"trigger": "axis", "valueFormatter": "%.2f ms"},
+    )
 
 
-def make_memory_gauge_figure(used_bytes: int, max_bytes: int | None, *, title: str) -> go.Figure:
+def make_memory_gauge_figure(used_bytes: int, max_bytes: int | None, *, title: str) -> Option:
     """Used memory against maxmemory (amber from 75 %, red from 90 %); without a limit, the
     figure alone, since a gauge with no end would mislead."""
     used_mib = used_bytes / MIB
     if not max_bytes:
-        figure = go.Figure(
-            go.Indicator(
-                mode="number",
-                value=used_mib,
-                number={"suffix": " MiB", "valueformat": ".1f"},
-                title={"text": "used · no maxmemory limit"},
-            )
-        )
-        return _styled(figure, title=title, height=200)
-    max_mib = max_bytes / MIB
-    figure = go.Figure(
-        go.Indicator(
-            mode="gauge+number",
-            value=used_mib,
-            number={"suffix": f" of {max_mib:.0f} MiB", "valueformat": ".1f"},
-            gauge={
-                "axis": {"range": [0, max_mib]},
-                "bar": {"color": ACCENT},
-                "steps": [
-                    {"range": [0.75 * max_mib, 0.9 * max_mib], "color": AMBER},
-                    {"range": [0.9 * max_mib, max_mib], "color": RED},
-                ],
+        option = chart([], title=title)
+        # The figure as a second, centred title: a number, no dial.
+        option["title"] = [
+            option["title"],
+            {
+                "text": f"{used_mib:.1f} MiB",
+                "subtext": "used · no maxmemory limit",
+                "left": "center",
+                "top": "middle",
+                "textStyle": {"fontSize": 32},
             },
-        )
-    )
-    return _styled(figure, title=title, height=240)
+        ]
+        return option
+    max_mib = max_bytes / MIB
+    gauge: Option = {
+        "type": "gauge",
+        "name": "memory",
+        "min": 0,
+        "max": float(max_mib),
+        "startAngle": 180,
+        "endAngle": 0,
+        "center": ["50%", "78%"],
+        "radius": "110%",
+        "axisLine": {"lineStyle": {"width": 16, "color": [[0.75, ACCENT], [0.9, AMBER], [1, RED]]}},
+        # The tick values of a limit like 953.7 MiB would print with many decimals: the
+        # detail names the limit instead.
+        "axisLabel": {"show": False},
+        "splitLine": {"length": 8, "distance": 0},
+        "axisTick": {"show": False},
+        "pointer": {"width": 5, "length": "70%", "itemStyle": {"color": "auto"}},
+        "title": {"show": False},
+        "detail": {
+            "formatter": f"{used_mib:.1f} of {max_mib:.0f} MiB",
+            "offsetCenter": [0, "18%"],
+            "fontSize": 18,
+        },
+        "data": [{"name": "used", "value": round(float(used_mib), 1)}],
+    }
+    return chart([gauge], title=title, tooltip={"trigger": "item", "valueFormatter": "%.1f MiB"})

@@ -1,9 +1,13 @@
-"""Plotly figures for the spend history: a DataFrame (or forecasts) in, a ``go.Figure`` out.
+"""ECharts options for the spend history: a DataFrame (or forecasts) in, an option
+(``chart_options.Option``) out, for ``st.echarts_chart``.
 
-As ``spend.charts``: no template, font colour or background, so one figure reads on the light
-and the dark theme; only mid-tone colours with 3:1 contrast on white and on near-black; outside
-text through ``chart_text``. Each figure stays under about a hundred marks (the callers pass at
-most 90 days, 12 months, a handful of budgets), so it draws fast and reads at a glance.
+As ``chart_options``: no background or font colour, so one chart reads on the light and the
+dark theme; only mid-tone colours with 3:1 contrast on white and on near-black; outside text
+(categories, tags, budget labels, resource states) goes in raw as data, never into a
+``formatter`` template. What a bar's hover used to note ("so far today", a resource's state)
+is a series named in our own words, or an item's name. Each option stays under about a
+hundred marks (the callers pass at most 90 days, 12 months, a handful of budgets), so it
+draws fast and reads at a glance.
 """
 
 from __future__ import annotations
@@ -12,139 +16,208 @@ from collections.abc import Collection, Sequence
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go  # type: ignore[import-untyped]  # plotly ships no types
 
-from vultr_core.formatting import chart_text
+from vultr_core.chart_options import (
+    ACCENT,
+    ALERT,
+    AMBER,
+    CATEGORY_COLOURS,
+    MUTED,
+    Option,
+    category_axis,
+    chart,
+    coloured,
+    money_axis,
+    money_tooltip,
+)
 from vultr_core.history.budgets import BudgetForecast
-from vultr_core.spend.charts import ACCENT, MUTED, TRANSPARENT
 
-# Mid-tone red: 3.8:1 on #ffffff and 5.0:1 on #0e1117.
-ALERT = "#ef4444"
 MAX_MONTHS = 12
 MAX_GROUPS = 8
 """Stacks beyond this join one "(all others)" group: 12 months × 8 groups stays under 100 bars."""
 OTHERS = "(all others)"
 MAX_POINTS = 100
+DAY_LABELS_AT_MOST = 10
+# A day label left out of the axis: drawn transparent, so each bar keeps its day's name.
+TRANSPARENT = "rgba(0,0,0,0)"
+
+SPEND = "Spend"
+SO_FAR_TODAY = "So far today"
+ESTIMATED = "Estimated (no snapshot that day)"
+ANOMALY = "Anomaly"
+DAY_KINDS = ((SPEND, ACCENT), (ANOMALY, ALERT), (SO_FAR_TODAY, MUTED), (ESTIMATED, MUTED))
 
 
-def _styled(figure: go.Figure, *, legend: bool = False) -> go.Figure:
-    figure.update_layout(
-        paper_bgcolor=TRANSPARENT,
-        plot_bgcolor=TRANSPARENT,
-        margin={"l": 0, "r": 0, "t": 10, "b": 0},
-        showlegend=legend,
-    )
-    return figure
+def _day_kind(day: date, partial: bool, estimated: bool, anomalies: Collection[date]) -> str:
+    if day in anomalies:
+        return ANOMALY
+    if partial:
+        return SO_FAR_TODAY
+    return ESTIMATED if estimated else SPEND
 
 
-def make_daily_spend_figure(totals: pd.DataFrame, anomalies: Collection[date] = ()) -> go.Figure:
+def _day_axis(days: Sequence[str]) -> Option:
+    """Every day a category, at most ``DAY_LABELS_AT_MOST`` of them named on the axis,
+    counted back from the latest, so the latest always has its own."""
+    step = max(1, -(-len(days) // DAY_LABELS_AT_MOST))
+    last = len(days) - 1
+    labels: list[Option] = [
+        {"value": day}
+        if (last - index) % step == 0
+        else {"value": day, "textStyle": {"color": TRANSPARENT}}
+        for index, day in enumerate(days)
+    ]
+    return {"type": "category", "data": labels, "axisLabel": {"interval": 0, "hideOverlap": False}}
+
+
+def make_daily_spend_figure(totals: pd.DataFrame, anomalies: Collection[date] = ()) -> Option:
     """Spend per day (``DailySpend.totals``): anomalies in red, an unfinished or estimated day
-    in grey."""
-    colours = [
-        ALERT if day in anomalies else MUTED if partial or estimated else ACCENT
+    in grey. Each kind of day is its own series, stacked on the one axis, so the legend and
+    the tooltip say which a bar is."""
+    totals = totals.tail(MAX_POINTS)
+    kinds = [
+        _day_kind(day, bool(partial), bool(estimated), anomalies)
         for day, partial, estimated in zip(
             totals["day"], totals["partial"], totals["estimated"], strict=True
         )
     ]
-    notes = [
-        "so far today" if partial else "estimated: no snapshot that day" if estimated else ""
-        for partial, estimated in zip(totals["partial"], totals["estimated"], strict=True)
+    amounts = [float(amount) for amount in totals["spend_usd"]]
+    series: list[Option] = [
+        {
+            "type": "bar",
+            "name": name,
+            "stack": "day",
+            "itemStyle": {"color": colour},
+            "data": [
+                amount if kind == name else None
+                for kind, amount in zip(kinds, amounts, strict=True)
+            ],
+        }
+        for name, colour in DAY_KINDS
+        if name in kinds
     ]
-    figure = go.Figure(
-        go.Bar(
-            x=totals["day"],
-            y=totals["spend_usd"],
-            marker_color=colours,
-            customdata=notes,
-            hovertemplate="%{x|%a %d %b}: $%{y:,.2f} %{customdata}<extra></extra>",
-        )
+    return chart(
+        series,
+        x_axis=_day_axis([f"{pd.Timestamp(day):%d %b}" for day in totals["day"]]),
+        y_axis=money_axis(),
+        legend=len(series) > 1,
+        tooltip=money_tooltip(),
     )
-    figure.update_yaxes(tickprefix="$", tickformat=",.0f")
-    figure.update_xaxes(tickformat="%d %b")
-    return _styled(figure)
 
 
-def make_monthly_figure(monthly: pd.DataFrame, by: str = "category") -> go.Figure:
+def make_monthly_figure(monthly: pd.DataFrame, by: str = "category") -> Option:
     """Spend by month, stacked by ``by`` (``monthly_by_category`` / ``monthly_by_tag``), the
-    last 12 months, the 7 largest groups and the rest together; the theme colours each."""
+    last 12 months, the 7 largest groups and the rest together, each month named; the 7 in
+    calm category colours, the rest in grey."""
     months = sorted(monthly["month"].unique())[-MAX_MONTHS:]
     recent = monthly[monthly["month"].isin(months)].copy()
+    recent[by] = recent[by].astype(str)
     totals = recent.groupby(by)["spend_usd"].sum().sort_values(ascending=False)
-    if len(totals) > MAX_GROUPS:
-        kept = set(totals.index[: MAX_GROUPS - 1])
+    names = [str(name) for name in totals.index]
+    if len(names) > MAX_GROUPS:
+        names = [*names[: MAX_GROUPS - 1], OTHERS]
+        kept = set(names[:-1])
         recent[by] = [name if name in kept else OTHERS for name in recent[by]]
-        recent = recent.groupby(["month", by], as_index=False).agg(spend_usd=("spend_usd", "sum"))
-        totals = recent.groupby(by)["spend_usd"].sum().sort_values(ascending=False)
-    figure = go.Figure(
-        [
-            go.Bar(
-                x=group["month"],
-                y=group["spend_usd"],
-                name=chart_text(str(name)),
-                hovertemplate=f"{chart_text(str(name))}: $%{{y:,.2f}} in %{{x|%B %Y}}"
-                "<extra></extra>",
-            )
-            for name in totals.index
-            for group in [recent[recent[by] == name]]
-        ]
+    labels = [f"{pd.Timestamp(month):%b %Y}" for month in months]
+    amounts: dict[tuple[str, str], float] = {}
+    for month, name, amount in zip(recent["month"], recent[by], recent["spend_usd"], strict=True):
+        key = (f"{pd.Timestamp(month):%b %Y}", name)
+        amounts[key] = amounts.get(key, 0.0) + float(amount)
+    colours = dict(zip(names, CATEGORY_COLOURS, strict=False)) | {OTHERS: MUTED}
+    series: list[Option] = [
+        {
+            "type": "bar",
+            "name": name,
+            "stack": "month",
+            "itemStyle": {"color": colours.get(name, MUTED)},
+            # A month without this group has no bar (null), not a zero-high one.
+            "data": [amounts.get((label, name)) for label in labels],
+        }
+        for name in names
+    ]
+    return chart(
+        series,
+        x_axis=category_axis(labels, axisLabel={"interval": 0, "hideOverlap": False}),
+        y_axis=money_axis(),
+        legend=True,
+        tooltip=money_tooltip(),
     )
-    figure.update_layout(barmode="stack")
-    figure.update_yaxes(tickprefix="$", tickformat=",.0f")
-    figure.update_xaxes(tickformat="%b %Y", dtick="M1")
-    return _styled(figure, legend=True)
 
 
-def make_budget_figure(forecasts: Sequence[BudgetForecast]) -> go.Figure:
+def make_budget_figure(forecasts: Sequence[BudgetForecast]) -> Option:
     """Each budget: spent so far, the month-end forecast (red when over), the budget a line."""
-    labels = [chart_text(f.budget.label) for f in forecasts]
-    figure = go.Figure(
+    labels = [str(f.budget.label) for f in forecasts]
+    return chart(
         [
-            go.Bar(
-                y=labels,
-                x=[f.forecast_usd for f in forecasts],
-                orientation="h",
-                name="Forecast",
-                marker_color=[ALERT if f.over else MUTED for f in forecasts],
-                hovertemplate="%{y}: forecast $%{x:,.2f}<extra></extra>",
-            ),
-            go.Bar(
-                y=labels,
-                x=[f.spent_usd for f in forecasts],
-                orientation="h",
-                name="Spent",
-                marker_color=ACCENT,
-                hovertemplate="%{y}: spent $%{x:,.2f}<extra></extra>",
-            ),
-            go.Scatter(
-                y=labels,
-                x=[f.budget.monthly_usd for f in forecasts],
-                mode="markers",
-                name="Budget",
-                marker={"symbol": "line-ns-open", "size": 28, "line": {"width": 3}},
-                hovertemplate="%{y}: budget $%{x:,.2f}<extra></extra>",
-            ),
-        ]
+            {
+                "type": "bar",
+                "name": "Forecast",
+                "itemStyle": {"color": MUTED},
+                "data": coloured(
+                    [f.forecast_usd for f in forecasts],
+                    [ALERT if f.over else MUTED for f in forecasts],
+                ),
+                "barGap": "-100%",
+            },
+            {
+                "type": "bar",
+                "name": "Spent",
+                "itemStyle": {"color": ACCENT},
+                "data": [float(f.spent_usd) for f in forecasts],
+                # Drawn over the forecast's bar, not beside it.
+                "barGap": "-100%",
+            },
+            {
+                "type": "scatter",
+                "name": "Budget",
+                "symbol": "rect",
+                "symbolSize": [3, 24],
+                "itemStyle": {"color": AMBER},
+                "data": [float(f.budget.monthly_usd) for f in forecasts],
+                "z": 3,
+            },
+        ],
+        x_axis=money_axis(),
+        y_axis=category_axis(labels),
+        legend=True,
+        tooltip=money_tooltip(),
     )
-    figure.update_layout(barmode="overlay")
-    figure.update_xaxes(tickprefix="$", tickformat=",.0f")
-    return _styled(figure, legend=True)
 
 
-def make_resource_history_figure(rows: pd.DataFrame) -> go.Figure:
+def make_resource_history_figure(rows: pd.DataFrame) -> Option:
     """One resource's monthly list price over time (``resource_rows``, its last 100 rows): a
-    step at each row, red where the price rose."""
+    step at each row, red where the price rose; each point named by its time and state."""
     rows = rows.tail(MAX_POINTS)
     rises = rows["monthly_usd"].diff().fillna(0) > 0
-    figure = go.Figure(
-        go.Scatter(
-            x=rows["valid_from"],
-            y=rows["monthly_usd"],
-            mode="lines+markers",
-            line={"shape": "hv", "color": ACCENT},
-            marker={"color": [ALERT if rise else ACCENT for rise in rises]},
-            customdata=[chart_text(str(text)) for text in rows["state"]],
-            hovertemplate="%{x|%d %b %Y %H:%M}: $%{y:,.2f} a month, %{customdata}<extra></extra>",
+    points: list[Option] = [
+        {
+            "name": f"{moment:%d %b %Y %H:%M}, {state!s}",
+            "value": [moment.isoformat(), float(price)],
+            **({"itemStyle": {"color": ALERT}} if rise else {}),
+        }
+        for moment, price, state, rise in zip(
+            (pd.Timestamp(value) for value in rows["valid_from"]),
+            rows["monthly_usd"],
+            rows["state"],
+            rises,
+            strict=True,
         )
+    ]
+    return chart(
+        [
+            {
+                "type": "line",
+                "name": "Monthly list price",
+                "step": "end",
+                "color": ACCENT,
+                "itemStyle": {"color": ACCENT},
+                "lineStyle": {"color": ACCENT},
+                # The tooltip shows the price only: the point's name carries its time.
+                "encode": {"x": 0, "y": 1, "tooltip": [1]},
+                "data": points,
+            }
+        ],
+        x_axis={"type": "time"},
+        y_axis=money_axis(min=0),
+        tooltip=money_tooltip(),
     )
-    figure.update_yaxes(tickprefix="$", tickformat=",.0f", rangemode="tozero")
-    return _styled(figure)

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 MAX_TILES = 60
-"""Categories, resources and "Other" tiles together (Plotly adds one root tile)."""
+"""Categories, resources and "Other" tiles together."""
 TILE_COLUMNS = ["id", "label", "parent", "category", "value_usd", "members", "other"]
 MEMBER_COLUMNS = ["label", "region", "plan", "status", "monthly_cost_usd"]
 
@@ -30,7 +30,7 @@ def _costliest(priced: pd.DataFrame) -> pd.DataFrame:
 def run_rate_tiles(resources: pd.DataFrame, *, max_tiles: int = MAX_TILES) -> pd.DataFrame:
     """One row per tile: each category, its costliest resources, and "Other" for the rest.
 
-    ``value_usd`` is 0 for a category (Plotly sums its children) and ``members`` how many
+    ``value_usd`` is 0 for a category (the chart sums its children) and ``members`` how many
     resources a tile stands for; ``other`` marks the grouped remainders. At most
     ``max_tiles`` rows (given room for each category and its "Other").
     """
