@@ -2,11 +2,11 @@
 
 Vultr is the simulator at ``large`` (2,000 instances, 200 databases), served over loopback HTTP
 from a child process with 50 ms latency per request. The app reaches it as it would reach
-Vultr: ``VULTR_API_KEY`` and ``VULTR_API_URL`` set, so its production client (pacing at
-24 requests/s, retries) and not demo mode; nothing else configured (the README's "Point the
-app at a served simulator"). Each repeat starts a fresh ``streamlit run app.py`` and a fresh
-browser context, then measures, from the moment of navigation (the goto, or the click on the
-page's sidebar link):
+Vultr: ``VULTR_API_KEY`` and ``VULTR_API_URL`` set, so its production client (pacing at 20
+requests/s after a burst of 9, retries) and not demo mode; nothing else configured (the
+README's "Point the app at a served simulator"). Each repeat starts a fresh ``streamlit run
+app.py`` and a fresh browser context, then measures, from the moment of navigation (the
+goto, or the click on the page's sidebar link):
 
 - the Overview cold: its title, each headline figure (a metric whose label is "Month to date",
   "Month-end forecast" or "Balance" with its value drawn), and the page fully drawn;

@@ -8,8 +8,9 @@ simulator served over HTTP with a fixed latency per request, three ways:
 - concurrent: the Overview's own orchestration (``ui.spend.load_spend`` without Streamlit);
 - the critical-path limit: the longest chain of dependent requests × latency.
 
-Each runs twice: with the client's production pacing (24 requests/s, burst 5: Vultr answers
-429 above 30/s) and with pacing lifted, which isolates the orchestration from the rate limit.
+Each runs twice: with the client's production pacing (20 requests/s after a burst of 9:
+Vultr answers 429 above 30/s) and with pacing lifted, which isolates the orchestration from
+the rate limit.
 
 The simulator serves from a child process, as Vultr serves from its own machines: in this
 process its JSON encoding would compete with the client for the GIL.
@@ -271,7 +272,10 @@ def main() -> None:
             f" {figures['critical_path_requests']} requests = {figures['critical_path_limit_s']} s"
             f" (concurrent / limit {figures['ratio_to_limit']}, target <= 1.2)"
         )
-    print(f"  pacing floor at 24 requests/s: {cold['paced']['pacing_floor_s']} s")
+    print(
+        f"  pacing floor at {MANAGEMENT_REQUESTS_PER_S:g} requests/s after a burst of"
+        f" {MANAGEMENT_BURST}: {cold['paced']['pacing_floor_s']} s"
+    )
     print("Warm rerun under AppTest, large organisation (target <= 300 ms)")
     for page, figures in warm.items():
         print(

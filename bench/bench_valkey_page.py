@@ -3,8 +3,8 @@ Valkey instance before the table (before issue 14), in the same run.
 
 Vultr is the simulator at ``large`` (46 Valkey instances among 200 databases) served over HTTP
 from a child process with a fixed latency per request; the page reaches it with its production
-client (pacing at 24 requests/s, burst 5), as with a real key. Each repeat empties Streamlit's
-caches and the shared management cache, then runs under AppTest, alternating:
+client (pacing at 20 requests/s after a burst of 9), as with a real key. Each repeat empties
+Streamlit's caches and the shared management cache, then runs under AppTest, alternating:
 
 - before: the managed section as it was (``ui.health.load_valkey_instances`` at 8d24538: the
   Valkey list, then the plans and every instance's usage at once, then the table);

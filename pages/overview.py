@@ -23,8 +23,10 @@ from vultr_core.spend.history import change_sentences, monthly_spend, unreadable
 from vultr_core.spend.run_rate import category_members
 from vultr_core.spend.waste import waste_sentences
 
-settings = page.start_page("Overview")
+settings = page.open_page("Overview")
+# Vultr's requests leave before the banner asks who answers at VULTR_API_URL (a request too).
 figures = spend.load_spend(settings)
+page.render_source_banner(settings)
 # "Data as of" names the oldest figure: it takes this place once the last section has drawn.
 freshness = st.empty()
 freshness.caption("Fetching the figures…")

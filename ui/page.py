@@ -184,14 +184,26 @@ def start_page(title: str) -> Settings:
     This lives in each page rather than in app.py alone because Streamlit may run a file of
     ``pages/`` without the router: under AppTest, and on a fresh server's first request.
     """
+    current = open_page(title)
+    render_source_banner(current)
+    return current
+
+
+def open_page(title: str) -> Settings:
+    """``start_page`` up to the demo banner: for a page that starts its requests first."""
     require_sign_in()
     st.title(title)
     st.session_state[_TOP_NOTICES] = TopNotices(st.container(), [])
     try:
-        current = settings()
+        return settings()
     except ConfigurationError as error:
         st.error(f"The configuration needs fixing before this page can load. {inert(str(error))}")
         st.stop()
+
+
+def render_source_banner(current: Settings) -> None:
+    """Say when the figures are not the account's: demo mode, or a served simulator (which
+    takes one request to its host to tell, never to Vultr's)."""
     if current.demo_mode:
         st.info(
             "**Demo mode**: these figures come from a simulated Vultr organisation, not your "
@@ -205,7 +217,6 @@ def start_page(title: str) -> Settings:
             "see your own.",
             icon=":material/science:",
         )
-    return current
 
 
 @st.cache_data(ttl=SIMULATOR_PROBE_TTL_S, max_entries=8, show_spinner=False)

@@ -7,6 +7,7 @@ requests and one failed request costs only the sections that need it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
@@ -53,6 +54,9 @@ from vultr_core.spend.reconciliation import Reconciliation, charges_by_product, 
 from vultr_core.spend.waste import IdleCheck, check_idle_databases, databases_to_check
 
 T = TypeVar("T")
+# How long the invoices' items wait for the headline at most: past it, the page went wrong
+# somewhere that did not say so, and the items go ahead.
+HEADLINE_WAIT_S = 10.0
 
 
 @st.cache_data(ttl=INVENTORY_TTL_S, show_spinner=False)
@@ -180,8 +184,11 @@ class Spend:
         "idle": "the databases' usage",
     }
 
-    def __init__(self, pending: Mapping[str, Future[Loaded[Any]]]) -> None:
+    def __init__(
+        self, pending: Mapping[str, Future[Loaded[Any]]], headline_drawn: threading.Event
+    ) -> None:
         self._pending = pending
+        self._headline_drawn = headline_drawn
         self._books: Reconciliation | None = None
 
     def result(self, name: str) -> Loaded[Any] | VultrError:
@@ -199,6 +206,10 @@ class Spend:
         if isinstance(error, VultrError):
             return error
         raise error
+
+    def headline_done(self) -> None:
+        """The headline is drawn (or will not be): the loads held back for it may start."""
+        self._headline_drawn.set()
 
     @property
     def fetched_at(self) -> datetime:
@@ -284,17 +295,28 @@ def load_spend(current: Settings) -> Spend:
     worth a request), and the invoices' items need the list: each runs as a chain after what
     it needs, and a failure there is its failure too. The items also wait for the inventory
     to be in (but not to have succeeded): asked for earlier, their pages would take turns
-    ahead of the inventory's later pages of instances, which the forecast waits for.
+    ahead of the inventory's later pages of instances, which the forecast waits for. And
+    they wait for the headline to be drawn (at most HEADLINE_WAIT_S): reading thousands of
+    kept items is CPU the forecast's last steps would otherwise share.
     """
     key = current.cache_key
     pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="overview")
     pending: dict[str, Future[Loaded[Any]]] = {}
+    headline_drawn = threading.Event()
 
-    def after(first: str, then: Callable[[], T], *, behind: str | None = None) -> Callable[[], T]:
+    def after(
+        first: str,
+        then: Callable[[], T],
+        *,
+        behind: str | None = None,
+        until: threading.Event | None = None,
+    ) -> Callable[[], T]:
         def chain() -> T:
             pending[first].result()
             if behind is not None:
                 wait([pending[behind]])
+            if until is not None:
+                until.wait(HEADLINE_WAIT_S)
             return then()
 
         return chain
@@ -305,7 +327,10 @@ def load_spend(current: Settings) -> Spend:
         "pending": lambda: load_pending_by_product(key, current),
         "inventory": lambda: load_priced_inventory(key, current),
         "history": after(
-            "invoices", lambda: load_month_over_month(key, current), behind="inventory"
+            "invoices",
+            lambda: load_month_over_month(key, current),
+            behind="inventory",
+            until=headline_drawn,
         ),
         "idle": after("inventory", lambda: load_idle_databases(key, current)),
     }
@@ -313,7 +338,7 @@ def load_spend(current: Settings) -> Spend:
         pending[name] = pool.submit(call)
     # The threads finish their loads (and fill the caches) even if this run is stopped.
     pool.shutdown(wait=False)
-    return Spend(pending)
+    return Spend(pending, headline_drawn)
 
 
 def warm_up() -> None:
@@ -333,7 +358,15 @@ def render_spend_metrics(spend: Spend) -> None:
     Month to date, balance and payment need only the account and the invoice list (a few
     requests) and draw first; the forecast fills its place once the inventory is in, before
     any chart (the browser's first chart loads the chart library, which holds up drawing).
+    However this ends, the loads held back for the headline go on.
     """
+    try:
+        _render_spend_metrics(spend)
+    finally:
+        spend.headline_done()
+
+
+def _render_spend_metrics(spend: Spend) -> None:
     account = spend.account()
     if account is None:
         return

@@ -17,6 +17,7 @@ from tests.app.conftest import ROOT, open_page
 from tests.app.markup import rendered_markup, seen
 from ui import spend
 from ui.clients import close_shared_clients
+from ui.settings import settings
 from vultr_core import clients
 from vultr_core.api.management import ManagementClient
 from vultr_core.api.models.billing import Invoice
@@ -364,6 +365,42 @@ def test_the_invoices_items_wait_for_the_inventory_the_forecast_needs(
     assert {paths[at] for at in inventory} == INVENTORY_LISTS
     assert items, "the first start asks for the last two invoices' items"
     assert max(inventory) < min(items)
+
+
+def test_the_invoices_items_wait_for_the_headline_to_be_drawn(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Reading the last two invoices' items (thousands, asked of Vultr or read from disk) is
+    CPU the forecast's last steps would share: they wait until the page says its headline is
+    drawn, while the databases' usage, which also waits for the inventory, goes ahead."""
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    vultr = Simulator(size="small")
+    with vultr.serve() as server:
+        monkeypatch.setenv("VULTR_API_KEY", DEMO_API_KEY)
+        monkeypatch.setenv("VULTR_API_URL", f"{server.base_url}/v2")
+        restart()
+        figures = spend.load_spend(settings())
+        assert figures.loaded("idle") is not None
+        before_the_headline = [e.path for e in vultr.request_log if e.path.endswith("/items")]
+        figures.headline_done()
+        month = figures.month_over_month()
+        restart()
+    assert before_the_headline == []
+    assert month is not None
+    assert [e.path for e in vultr.request_log if e.path.endswith("/items")]
+
+
+def test_a_headline_cut_short_still_lets_the_invoices_items_load(
+    demo: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The account failing ends the headline early: the items must not wait out their
+    longest wait for it, made longer here than the run's 30 s limit (open_alone)."""
+    monkeypatch.setattr(spend, "HEADLINE_WAIT_S", 60.0)
+    demo.faults = Faults(path_prefix="/v2/account", status_code=500, status_count=-1)
+    page = open_alone("overview.py")
+    assert not page.exception
+    assert any(e.startswith("Could not load the account.") for e in errors(page))
+    assert [e for e in page.expander if e.label == "Month-over-month change by product"]
 
 
 def test_the_servers_warm_up_asks_vultr_nothing(demo: Simulator) -> None:

@@ -18,9 +18,10 @@ from vultr_core.simulator.faults import ALWAYS
 
 # Short limits, so that hangs and retry storms end within about a second. Nothing asserts on
 # time: the outcome table shows each case's seconds instead. A call's deadline also covers its
-# wait for a turn under the account's pacing (24/s after a burst of 5): the Overview's first 15
-# calls at `small` leave the last of them 0.44 s in the queue, and the half second this matrix
-# once allowed failed a healthy section on a busy CI run.
+# wait for a turn under the account's pacing (20/s after a burst of 9): the Overview's first 15
+# calls at `small` leave the last of them 0.3 s in the queue (0.44 s at the 24/s after a burst
+# of 5 of before), and the half second this matrix once allowed failed a healthy section on a
+# busy CI run.
 TIMEOUT_S = 0.25
 DEADLINE_S = 1.0
 # Longer than TIMEOUT_S and DEADLINE_S: the client gives up first, and does not wait out a
