@@ -1,8 +1,8 @@
 """What every chart's Apache ECharts option shares: colours, axes, tooltips, the frame.
 
 The pages draw with ``st.echarts_chart``, whose ECharts bundle ships with Streamlit: its browser
-chunk is a quarter of Plotly's, and a page of five charts is drawn cold in 1.26 s against 2.09 s
-with Plotly and 0.84 s for a title alone (``bench/bench_chart_floor.py``). An option sets no
+chunk is a quarter of Plotly's, and a page of five charts is drawn cold in 1.28 s against 2.10 s
+with Plotly and 0.87 s for a title alone (``bench/bench_chart_floor.py``). An option sets no
 background or font colour: Streamlit's theme supplies them, so one chart reads on the light
 and the dark theme alike; the only colours set are mid-tone ones with 3:1 contrast on white
 and on near-black. Outside text (names, labels, tags) goes in as data, which ECharts draws as
@@ -44,7 +44,7 @@ def chart(
     """A whole option: the series on the axes given (none for a treemap or a gauge), a title
     when it says something the page around it does not, a legend when there are several
     series to tell apart."""
-    top = 8 + (28 if title else 0) + (18 if subtitle else 0) + (24 if legend else 0)
+    top = 8 + (28 if title else 0) + (18 if subtitle else 0) + (32 if legend else 0)
     option: Option = {
         "animation": False,
         "grid": {"left": 4, "right": 28, "top": top, "bottom": 4, "containLabel": True},
@@ -54,7 +54,8 @@ def chart(
     if title:
         option["title"] = {"text": title, "subtext": subtitle or "", "left": 0, "top": 0}
     if legend:
-        option["legend"] = {"top": top - 24, "left": 0}
+        # One row whatever the number of series: more scroll rather than wrap over the chart.
+        option["legend"] = {"type": "scroll", "top": top - 32, "left": 0, "right": 0}
     if x_axis is not None:
         option["xAxis"] = x_axis
     if y_axis is not None:

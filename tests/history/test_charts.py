@@ -96,15 +96,18 @@ def test_daily_spend_marks_unusual_and_unfinished_days() -> None:
     assert colour_of(by_name[SPEND], 0) == ACCENT
     assert colour_of(by_name[ANOMALY], 10) == ALERT
     assert colour_of(by_name[SO_FAR_TODAY], 29) == MUTED
-    assert by_name[ANOMALY]["data"][10] == 100.0
+    assert by_name[ANOMALY]["data"][10] == {"name": "11 Nov", "value": 100.0}
     assert by_name[SPEND]["data"][10] is None
     # One bar a day: the kinds share one stack on the day axis.
     assert len({series["stack"] for series in option["series"]}) == 1
+    # The latest day keeps its label, counted back from it; those between are blank, and
+    # each bar keeps its day as its name for the tooltip.
     labels = option["xAxis"]["data"]
-    assert [label["value"] for label in labels][:2] == ["01 Nov", "02 Nov"]
-    # The latest day keeps its label; some between are left unwritten.
-    assert "textStyle" not in labels[-1]
-    assert any("textStyle" in label for label in labels)
+    assert labels[-1] == "30 Nov"
+    assert labels[-4] == "27 Nov"
+    assert "" in labels
+    assert len([label for label in labels if label]) <= 10
+    assert [item["name"] for item in by_name[SPEND]["data"] if item][:2] == ["01 Nov", "02 Nov"]
 
 
 def test_budgets_and_a_resources_past_are_small_figures() -> None:

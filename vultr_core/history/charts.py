@@ -38,8 +38,6 @@ MAX_GROUPS = 8
 OTHERS = "(all others)"
 MAX_POINTS = 100
 DAY_LABELS_AT_MOST = 10
-# A day label left out of the axis: drawn transparent, so each bar keeps its day's name.
-TRANSPARENT = "rgba(0,0,0,0)"
 
 SPEND = "Spend"
 SO_FAR_TODAY = "So far today"
@@ -58,16 +56,13 @@ def _day_kind(day: date, partial: bool, estimated: bool, anomalies: Collection[d
 
 def _day_axis(days: Sequence[str]) -> Option:
     """Every day a category, at most ``DAY_LABELS_AT_MOST`` of them named on the axis,
-    counted back from the latest, so the latest always has its own."""
+    counted back from the latest, so the latest always has its own. The others are blank
+    (each bar keeps its day as its name, the tooltip's): a transparent label would still
+    draw the theme's outline over its neighbours."""
     step = max(1, -(-len(days) // DAY_LABELS_AT_MOST))
     last = len(days) - 1
-    labels: list[Option] = [
-        {"value": day}
-        if (last - index) % step == 0
-        else {"value": day, "textStyle": {"color": TRANSPARENT}}
-        for index, day in enumerate(days)
-    ]
-    return {"type": "category", "data": labels, "axisLabel": {"interval": 0, "hideOverlap": False}}
+    named = [day if (last - index) % step == 0 else "" for index, day in enumerate(days)]
+    return category_axis(named, axisLabel={"interval": 0, "hideOverlap": False})
 
 
 def make_daily_spend_figure(totals: pd.DataFrame, anomalies: Collection[date] = ()) -> Option:
@@ -82,15 +77,17 @@ def make_daily_spend_figure(totals: pd.DataFrame, anomalies: Collection[date] = 
         )
     ]
     amounts = [float(amount) for amount in totals["spend_usd"]]
+    days = [f"{pd.Timestamp(day):%d %b}" for day in totals["day"]]
     series: list[Option] = [
         {
             "type": "bar",
             "name": name,
             "stack": "day",
             "itemStyle": {"color": colour},
+            # No bar of this kind that day (null).
             "data": [
-                amount if kind == name else None
-                for kind, amount in zip(kinds, amounts, strict=True)
+                {"name": day, "value": amount} if kind == name else None
+                for day, kind, amount in zip(days, kinds, amounts, strict=True)
             ],
         }
         for name, colour in DAY_KINDS
@@ -98,7 +95,7 @@ def make_daily_spend_figure(totals: pd.DataFrame, anomalies: Collection[date] = 
     ]
     return chart(
         series,
-        x_axis=_day_axis([f"{pd.Timestamp(day):%d %b}" for day in totals["day"]]),
+        x_axis=_day_axis(days),
         y_axis=money_axis(),
         legend=len(series) > 1,
         tooltip=money_tooltip(),
