@@ -142,7 +142,8 @@ def make_monthly_figure(monthly: pd.DataFrame, by: str = "category") -> Option:
 
 
 def make_budget_figure(forecasts: Sequence[BudgetForecast]) -> Option:
-    """Each budget: spent so far, the month-end forecast (red when over), the budget a line."""
+    """Each budget: spent so far over the month-end forecast (red when over), the budget a
+    mark across the bar."""
     labels = [str(f.budget.label) for f in forecasts]
     return chart(
         [
