@@ -73,6 +73,17 @@ def category_axis(labels: Sequence[str], **extra: Any) -> Option:
     return {"type": "category", "data": [str(label) for label in labels], **extra}
 
 
+def latest_named_axis(labels: Sequence[str], *, at_most: int) -> Option:
+    """A category axis naming at most ``at_most`` of ``labels``, counted back from the last,
+    so the latest always has its own; the others blank. ECharts would count every nth label
+    from the first, and a transparent label would still draw the theme's outline over its
+    neighbours. Each bar keeps its label as its name, for the tooltip."""
+    step = max(1, -(-len(labels) // at_most))
+    last = len(labels) - 1
+    named = [label if (last - index) % step == 0 else "" for index, label in enumerate(labels)]
+    return category_axis(named, axisLabel={"interval": 0, "hideOverlap": False})
+
+
 def money_tooltip(trigger: str = "item") -> Option:
     """The default tooltip (it escapes names), amounts as "$1,234.57"."""
     return {"trigger": trigger, "valueFormatter": DOLLARS}

@@ -27,6 +27,7 @@ from vultr_core.chart_options import (
     category_axis,
     chart,
     coloured,
+    latest_named_axis,
     money_axis,
     money_tooltip,
 )
@@ -52,17 +53,6 @@ def _day_kind(day: date, partial: bool, estimated: bool, anomalies: Collection[d
     if partial:
         return SO_FAR_TODAY
     return ESTIMATED if estimated else SPEND
-
-
-def _day_axis(days: Sequence[str]) -> Option:
-    """Every day a category, at most ``DAY_LABELS_AT_MOST`` of them named on the axis,
-    counted back from the latest, so the latest always has its own. The others are blank
-    (each bar keeps its day as its name, the tooltip's): a transparent label would still
-    draw the theme's outline over its neighbours."""
-    step = max(1, -(-len(days) // DAY_LABELS_AT_MOST))
-    last = len(days) - 1
-    named = [day if (last - index) % step == 0 else "" for index, day in enumerate(days)]
-    return category_axis(named, axisLabel={"interval": 0, "hideOverlap": False})
 
 
 def make_daily_spend_figure(totals: pd.DataFrame, anomalies: Collection[date] = ()) -> Option:
@@ -95,7 +85,7 @@ def make_daily_spend_figure(totals: pd.DataFrame, anomalies: Collection[date] = 
     ]
     return chart(
         series,
-        x_axis=_day_axis(days),
+        x_axis=latest_named_axis(days, at_most=DAY_LABELS_AT_MOST),
         y_axis=money_axis(),
         legend=len(series) > 1,
         tooltip=money_tooltip(),

@@ -13,6 +13,7 @@ from vultr_core.chart_options import (
     category_axis,
     chart,
     coloured,
+    latest_named_axis,
     money_axis,
     money_tooltip,
 )
@@ -48,18 +49,13 @@ def make_monthly_figure(monthly: pd.DataFrame) -> Option:
     names on the axis (what a half-width chart holds), counted back from the latest, so the
     latest always has its own."""
     months = [f"{month:%b %Y}" for month in monthly["month"]]
-    step = max(1, -(-len(months) // MONTH_LABELS_AT_MOST))
-    last = len(months) - 1
-    # ECharts would count every nth label from the first. Each bar keeps its month as its
-    # name (the tooltip's); the axis names only the months counted back from the latest.
-    named = [month if (last - index) % step == 0 else "" for index, month in enumerate(months)]
     bars = [
         {"name": month, "value": float(amount)}
         for month, amount in zip(months, monthly["amount_usd"], strict=True)
     ]
     return chart(
         [{"type": "bar", "data": bars, "itemStyle": {"color": ACCENT}}],
-        x_axis=category_axis(named, axisLabel={"interval": 0, "hideOverlap": False}),
+        x_axis=latest_named_axis(months, at_most=MONTH_LABELS_AT_MOST),
         y_axis=money_axis(),
         tooltip=money_tooltip(),
     )
