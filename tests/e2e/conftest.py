@@ -140,21 +140,6 @@ def start_app(
     raise RuntimeError(f"streamlit did not answer on {url} within {SERVER_START_TIMEOUT_S} s")
 
 
-def working_under(folder: Path) -> list[int]:
-    """Processes whose working directory lies in ``folder`` (embedded servers chdir there)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cwd = (entry / "cwd").readlink()
-        except OSError:  # exited meanwhile
-            continue
-        if cwd.is_relative_to(folder):
-            found.append(int(entry.name))
-    return found
-
-
 def demo_environ() -> dict[str, str]:
     """This process's environment without any setting of the app's: demo mode, defaults; the
     history in the test session's own database, no background snapshot, and the app's files

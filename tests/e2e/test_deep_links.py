@@ -26,8 +26,8 @@ from tests.e2e.conftest import (
     start_app,
     stop_app,
     wait_idle,
-    working_under,
 )
+from tests.processes import working_under
 
 SIDEBAR_ENTRIES = ["Overview", "Instances", "Databases", "Valkey", "Inference Chat", "Cache Tools"]
 LINKS = {

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -105,10 +106,13 @@ def _start_postgres() -> tuple[str, Callable[[], None]]:
     _skip_initdb_sync(postgres_server)
 
     folder = Path(tempfile.mkdtemp(prefix="vultr-dashboard-postgres-"))
+    pgdata = folder / "pgdata"
     try:
-        server = get_server(folder / "pgdata", cleanup_mode="delete")
-    except (subprocess.SubprocessError, OSError, AssertionError) as err:
-        # initdb/pg_ctl failures, a missing binary, or the package's own readiness asserts.
+        server = get_server(pgdata, cleanup_mode="delete")
+    except (subprocess.SubprocessError, OSError, AssertionError, RuntimeError) as err:
+        # initdb/pg_ctl failures, a missing binary, the package's own readiness asserts, or
+        # its "no suitable socket path".
+        _stop_late_server(postgres_server, pgdata)
         shutil.rmtree(folder, ignore_errors=True)
         raise ConnectionError(f"could not start the embedded PostgreSQL: {err}") from err
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
@@ -118,6 +122,16 @@ def _start_postgres() -> tuple[str, Callable[[], None]]:
         shutil.rmtree(folder, ignore_errors=True)
 
     return str(server.get_uri()), stop
+
+
+def _stop_late_server(module: ModuleType, pgdata: Path) -> None:
+    """A start given up on (the package waits 10 s for pg_ctl, a busy machine may need more)
+    can still bring the server up afterwards, in a folder about to be deleted, where nothing
+    would stop it with the app: stop it now, whatever state it is in. pg_ctl must run as the
+    data directory's owner (as root, the package's own system user)."""
+    owner = pgdata.stat().st_uid if pgdata.exists() and os.geteuid() == 0 else None
+    with contextlib.suppress(subprocess.SubprocessError, OSError):
+        module.pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=pgdata, user=owner, timeout=10)
 
 
 def _skip_initdb_sync(module: ModuleType) -> None:
