@@ -7,7 +7,7 @@ backgrounds, and no outside text in a ``formatter``: the only text here is our o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from vultr_core.chart_options import ACCENT, AMBER, MUTED, Option, chart
 from vultr_core.health.history import HealthSample
@@ -20,6 +20,8 @@ HISTOGRAM_BINS = 20
 # An "x" drawn as a path: ECharts has no cross symbol, and a down check reads as a cross.
 CROSS = "path://M2,0L5,3L8,0L10,2L7,5L10,8L8,10L5,7L2,10L0,8L3,5L0,2Z"
 MS_AXIS = {"type": "value", "min": 0, "axisLabel": {"formatter": "{value} ms"}}
+# The least span the time axis shows: left alone, ECharts spreads one sample over two days.
+LEAST_HISTORY_SPAN = timedelta(hours=1)
 
 
 def _bins(samples: Sequence[float], count: int = HISTOGRAM_BINS) -> list[tuple[float, float, int]]:
@@ -126,12 +128,21 @@ def make_latency_history_figure(samples: Sequence[HealthSample], *, title: str) 
         )
     return chart(
         series,
-        x_axis={"type": "time"},
+        x_axis=_time_axis([s.at for s in samples]),
         y_axis=MS_AXIS,
         title=title,
         legend=True,
         tooltip={"trigger": "axis", "valueFormatter": "%.2f ms"},
     )
+
+
+def _time_axis(times: Sequence[datetime]) -> Option:
+    """A time axis of at least ``LEAST_HISTORY_SPAN`` that ends at the latest check: the first
+    checks read as the last hour's, not as a point lost in two days."""
+    if not times or max(times) - min(times) >= LEAST_HISTORY_SPAN:
+        return {"type": "time"}
+    latest = max(times)
+    return {"type": "time", "min": _iso(latest - LEAST_HISTORY_SPAN), "max": _iso(latest)}
 
 
 def make_memory_gauge_figure(used_bytes: int, max_bytes: int | None, *, title: str) -> Option:
