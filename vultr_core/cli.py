@@ -48,7 +48,7 @@ from vultr_core.health.text import (
     round_trip_text,
 )
 from vultr_core.history.commands import HISTORY_COMMANDS
-from vultr_core.json_document import json_document
+from vultr_core.json_document import json_document, labelled_demo
 from vultr_core.log_output import logging_to
 from vultr_core.redaction import redact
 from vultr_core.simulator import DEMO_API_KEY, Faults, Simulator
@@ -328,16 +328,6 @@ def main(
     else:
         print(redact(output.text), file=out)
     return output.exit_status
-
-
-def labelled_demo(document: object, *, demo: bool) -> object:
-    """The document with ``"demo"`` on its object, or on each object of its list: whether the
-    figures are the simulated organisation's. Nothing else changes, so parsers keep working."""
-    if isinstance(document, dict):
-        return {**document, "demo": demo}
-    if isinstance(document, list):
-        return [{**row, "demo": demo} if isinstance(row, dict) else row for row in document]
-    return document
 
 
 def _key_values(lines: Sequence[tuple[str, str]]) -> str:

@@ -1,6 +1,7 @@
 """Records as one JSON document with every configured secret masked in its strings (an API
 could echo one inside any field): the command line's ``--json`` and the HTTP API answer with
-the same shapes and field names."""
+the same shapes and field names, each with ``"demo"`` saying whether it is the simulated
+organisation's."""
 
 from __future__ import annotations
 
@@ -25,3 +26,13 @@ def json_document(value: object) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def labelled_demo(document: object, *, demo: bool) -> object:
+    """The document with ``"demo"`` on its object, or on each object of its list: whether the
+    figures are the simulated organisation's. Nothing else changes, so parsers keep working."""
+    if isinstance(document, dict):
+        return {**document, "demo": demo}
+    if isinstance(document, list):
+        return [{**row, "demo": demo} if isinstance(row, dict) else row for row in document]
+    return document

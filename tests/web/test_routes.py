@@ -82,6 +82,22 @@ def test_account_and_summary_are_the_simulated_account(api: ServedApi) -> None:
     assert sum(summary["resource_counts"].values()) > 0
 
 
+def test_every_management_record_says_it_is_not_the_demo(api: ServedApi) -> None:
+    """With a key, every record is the account's: ``"demo": false``, as in the CLI's --json."""
+    database = primaries(api.simulator)[0]["id"]
+    for path in (
+        "/api/vultr/management/account",
+        "/api/vultr/management/summary",
+        f"/api/vultr/management/databases/{database}",
+        f"/api/vultr/management/databases/{database}/health",
+    ):
+        assert api.get(path).json()["demo"] is False, path
+    for path in ("databases", "valkey", "instances"):
+        rows = api.get(f"/api/vultr/management/{path}").json()
+        assert rows, path
+        assert all(row["demo"] is False for row in rows), path
+
+
 def test_databases_valkey_and_instance_filters(api: ServedApi) -> None:
     organisation = api.simulator.organisation
     databases = api.get("/api/vultr/management/databases").json()
@@ -99,7 +115,7 @@ def test_one_database_and_its_verdict(api: ServedApi) -> None:
     database = primaries(api.simulator)[0]
     detail = api.get(f"/api/vultr/management/databases/{database['id']}").json()
     assert detail["database"]["id"] == database["id"]
-    assert set(detail) == {"database", "usage", "alerts", "backups", "maintenance"}
+    assert set(detail) == {"database", "usage", "alerts", "backups", "maintenance", "demo"}
     health = api.get(f"/api/vultr/management/databases/{database['id']}/health").json()
     assert health["id"] == database["id"]
     assert health["verdict"] in ("healthy", "warning", "critical")
@@ -192,6 +208,7 @@ def test_metrics_parse_and_agree_with_the_summary(api: ServedApi) -> None:
     assert samples[("vultr_month_end_forecast_usd", ())] == pytest.approx(summary["forecast_usd"])
     assert samples[("vultr_balance_usd", ())] == pytest.approx(summary["balance_usd"])
     assert samples[("vultr_waste_monthly_usd", ())] == pytest.approx(summary["waste_usd"])
+    assert samples[("vultr_demo", ())] == 0
     for category, usd in summary["run_rate_by_category"].items():
         key = ("vultr_run_rate_monthly_usd", (("category", category),))
         assert samples[key] == pytest.approx(usd)

@@ -36,14 +36,21 @@ def test_the_ui_and_the_api_share_one_port(app_url: str) -> None:
     }
 
 
-def test_demo_mode_serves_the_simulated_account(app_url: str) -> None:
+def test_demo_mode_serves_the_simulated_account_and_says_so(app_url: str) -> None:
     summary = httpx.get(app_url + "/api/vultr/management/summary", timeout=60)
     assert summary.status_code == 200
     assert summary.json()["month_to_date_usd"] > 0
-    families = {
-        f.name for f in text_string_to_metric_families(httpx.get(app_url + "/metrics").text)
+    assert summary.json()["demo"] is True
+    instances = httpx.get(app_url + "/api/vultr/management/instances", timeout=60).json()
+    assert instances
+    assert all(row["demo"] is True for row in instances)
+    samples = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(httpx.get(app_url + "/metrics").text)
+        for sample in family.samples
     }
-    assert {"vultr_month_to_date_usd", "vultr_service_up", "vultr_resources"} <= families
+    assert {"vultr_month_to_date_usd", "vultr_service_up", "vultr_resources"} <= set(samples)
+    assert samples["vultr_demo"] == 1
 
 
 def test_an_unknown_api_path_is_json_not_the_ui(app_url: str) -> None:

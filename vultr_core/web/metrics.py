@@ -42,6 +42,11 @@ class _FiguresCollector(Collector):
             up.add_metric([], 0)
             return [up]
         up.add_metric([], 1)
+        demo = GaugeMetricFamily(
+            "vultr_demo",
+            "1 when the figures are the simulated demo organisation's, not an account's.",
+            value=1 if summary["demo"] else 0,
+        )
         plain = [
             ("vultr_month_to_date_usd", "Charges so far this month.", "month_to_date_usd"),
             ("vultr_month_end_forecast_usd", "Forecast for the whole month.", "forecast_usd"),
@@ -52,7 +57,7 @@ class _FiguresCollector(Collector):
             ),
             ("vultr_waste_monthly_usd", "Monthly cost of idle or stopped resources.", "waste_usd"),
         ]
-        metrics: list[Metric] = [up]
+        metrics: list[Metric] = [up, demo]
         for name, documentation, field in plain:
             metrics.append(GaugeMetricFamily(name, documentation, value=summary[field]))
         run_rate = GaugeMetricFamily(

@@ -35,6 +35,13 @@ FIELD_NOTES = {
         "Vultr's sign: negative is credit, positive is owed (as Account.balance_usd)."
     ),
 }
+DEMO: JsonSchema = {
+    "type": "boolean",
+    "description": (
+        "true when the figures are the simulated demo organisation's (no VULTR_API_KEY is set), "
+        "as in the command line's --json."
+    ),
+}
 _SCALARS: dict[Any, JsonSchema] = {
     str: {"type": "string"},
     int: {"type": "integer"},
@@ -82,6 +89,19 @@ def schema_of(annotation: Any, components: dict[str, JsonSchema]) -> JsonSchema:
 
 def _noted(schema: JsonSchema, note: str | None) -> JsonSchema:
     return schema if note is None else {**schema, "description": note}
+
+
+def _labelled(schema: JsonSchema) -> JsonSchema:
+    """A management document's schema with the ``demo`` each of its records carries."""
+    if schema.get("type") == "array":
+        return {**schema, "items": _labelled(schema["items"])}
+    if "$ref" in schema:
+        return {"allOf": [schema], "properties": {"demo": DEMO}, "required": ["demo"]}
+    return {
+        **schema,
+        "properties": {**schema.get("properties", {}), "demo": DEMO},
+        "required": [*schema.get("required", []), "demo"],
+    }
 
 
 def _ok(schema: JsonSchema, description: str) -> JsonSchema:
@@ -183,18 +203,18 @@ def openapi_document() -> dict[str, Any]:
             }
         },
         "/api/vultr/management/account": get(
-            "The account", _ok(ref(Account), "Account"), **upstream
+            "The account", _ok(_labelled(ref(Account)), "Account"), **upstream
         ),
         "/api/vultr/management/databases": get(
             "Managed databases",
-            _ok({"type": "array", "items": ref(Database)}, "Databases"),
+            _ok(_labelled({"type": "array", "items": ref(Database)}), "Databases"),
             **upstream,
         ),
         "/api/vultr/management/databases/{database_id}": {
             "parameters": [database_id],
             **get(
                 "One database with usage, alerts, backups and maintenance",
-                _ok(database_detail, "The database"),
+                _ok(_labelled(database_detail), "The database"),
                 **upstream,
                 **{"400": _problem("Bad id"), "404": _problem("No such database")},
             ),
@@ -203,14 +223,14 @@ def openapi_document() -> dict[str, Any]:
             "parameters": [database_id],
             **get(
                 "The database's verdict and its reasons",
-                _ok(database_health, "Verdict"),
+                _ok(_labelled(database_health), "Verdict"),
                 **upstream,
                 **{"400": _problem("Bad id"), "404": _problem("No such database")},
             ),
         },
         "/api/vultr/management/valkey": get(
             "Managed Valkey instances",
-            _ok({"type": "array", "items": ref(Database)}, "Valkey instances"),
+            _ok(_labelled({"type": "array", "items": ref(Database)}), "Valkey instances"),
             **upstream,
         ),
         "/api/vultr/management/instances": {
@@ -220,14 +240,14 @@ def openapi_document() -> dict[str, Any]:
             ],
             **get(
                 "Compute instances",
-                _ok({"type": "array", "items": ref(Instance)}, "Instances"),
+                _ok(_labelled({"type": "array", "items": ref(Instance)}), "Instances"),
                 **upstream,
                 **{"400": _problem("Bad filter")},
             ),
         },
         "/api/vultr/management/summary": get(
             "Month to date, forecast, run-rate, counts and waste",
-            _ok(ref(SpendSummary), "Summary"),
+            _ok(_labelled(ref(SpendSummary)), "Summary"),
             **upstream,
         ),
         "/metrics": {

@@ -26,7 +26,7 @@ from vultr_core.health.service_health import HealthReport
 from vultr_core.health.service_tests import RoundTripReport, test_services
 from vultr_core.health.stats import get_stats
 from vultr_core.health.text import health_document, round_trip_document
-from vultr_core.json_document import json_document
+from vultr_core.json_document import json_document, labelled_demo
 from vultr_core.web import documents
 from vultr_core.web.access import AccessRule, authorised, require
 from vultr_core.web.metrics import metrics_text
@@ -67,10 +67,13 @@ def api_routes(backend: Backend) -> list[Route]:
     def document(
         settings: Settings, key: tuple[str, ...], build: Callable[[ManagementClient], Any]
     ) -> Any:
-        """One document per key and period, secrets masked once, when it is built."""
+        """One document per key and period, secrets masked once, when it is built; labelled
+        with ``"demo"`` as the command line's ``--json`` is."""
         return reads.get(
             (settings.cache_key, *key),
-            lambda: json_document(build(backend.management(settings))),
+            lambda: labelled_demo(
+                json_document(build(backend.management(settings))), demo=settings.demo_mode
+            ),
         )
 
     def health_report(settings: Settings) -> HealthReport:
