@@ -43,7 +43,7 @@ def store(unmigrated_store: HistoryStore) -> HistoryStore:
 @pytest.fixture
 def history_database_url(postgres_url: str) -> Iterator[str]:
     """A database of this test's own, for settings (``HISTORY_DATABASE_URL``) that always
-    use the schema ``vultr_history``."""
+    use the schema ``vultr_history`` (``vultr_history_demo`` in demo mode)."""
     name = fresh_name("history_db")
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -12,8 +12,11 @@ from vultr_core.config import Settings
 from vultr_core.history.background import last_background_snapshot, take_snapshot_in_background
 from vultr_core.history.location import open_history
 from vultr_core.history.snapshot import SnapshotOutcome, take_snapshot
+from vultr_core.history.store import HistoryStore
+from vultr_core.redaction import Secret
 
 pytestmark = pytest.mark.servers
+HOUR_OF_RECORD = datetime(2026, 11, 30, 23, tzinfo=UTC)
 
 
 def test_the_call_returns_while_the_snapshot_is_still_running() -> None:
@@ -75,6 +78,32 @@ def test_a_store_that_is_down_is_reported_not_raised() -> None:
     assert done.error is not None
     assert "could not reach PostgreSQL at 127.0.0.1:1/h" in done.error
     assert "pw-not-shown" not in done.error
+
+
+def test_the_demo_keeps_out_of_the_accounts_history_in_the_same_database(
+    history_database_url: str,
+) -> None:
+    """An app started without its key (a secret left out) is in demo mode: its simulated past
+    and snapshots go to a schema of their own, and the account's history is left as it was."""
+    account = HistoryStore(Secret(history_database_url))
+    account.migrate()
+    with account.connection("writing the account's hour") as conn, conn.transaction():
+        conn.execute(
+            "INSERT INTO snapshots (hour, taken_at, pending_total_usd, resource_count) "
+            "VALUES (%s, %s, 12.34, 3)",
+            (HOUR_OF_RECORD, HOUR_OF_RECORD),
+        )
+
+    demo = Settings.from_env({"HISTORY_DATABASE_URL": history_database_url})
+    outcome = take_snapshot(demo)
+
+    assert outcome.where.endswith("schema vultr_history_demo (the demo's own)")
+    with account.connection("reading the account's history") as conn:
+        kept = conn.execute("SELECT hour, resource_count FROM snapshots").fetchall()
+    assert kept == [{"hour": HOUR_OF_RECORD, "resource_count": 3}]
+    with open_history(demo).connection("reading the demo's history") as conn:
+        sources = conn.execute("SELECT DISTINCT source FROM snapshots ORDER BY 1").fetchall()
+    assert [row["source"] for row in sources] == ["api", "demo-past"]
 
 
 def test_take_snapshot_replays_the_demo_past_once(history_database_url: str) -> None:

@@ -116,7 +116,7 @@ def test_opening_the_app_takes_this_hours_snapshot_in_the_background(
             thread.join(timeout=120)
     with psycopg.connect(history_database_url) as conn:
         hours = conn.execute(
-            "SELECT source, count(*) FROM vultr_history.snapshots "
+            "SELECT source, count(*) FROM vultr_history_demo.snapshots "
             "WHERE hour = date_trunc('hour', now()) GROUP BY source"
         ).fetchall()
     assert hours == [("api", 1)]

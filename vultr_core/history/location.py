@@ -1,7 +1,9 @@
 """Which PostgreSQL keeps the history, opened and migrated once per process.
 
 - ``HISTORY_DATABASE_URL``: that database, in its own schema ``vultr_history`` (it may be the
-  team's ``DATABASE_URL``: the schema keeps the two apart). Every replica shares it.
+  team's ``DATABASE_URL``: the schema keeps the two apart). Every replica shares it. In demo
+  mode, the schema ``vultr_history_demo`` instead: an app started without its key (a secret
+  left out) must not write the simulated organisation into the account's history.
 - demo mode without it: a database of its own (``vultr_history``) on the demo's throwaway
   embedded PostgreSQL, so the pghero checks of the demo database do not see it.
 - real keys without it: an embedded PostgreSQL whose data directory persists
@@ -18,12 +20,13 @@ from psycopg.conninfo import make_conninfo
 
 from vultr_core.config import Settings
 from vultr_core.health.embedded import embedded_postgres_url
-from vultr_core.health.postgres_errors import postgres_error
+from vultr_core.health.postgres_errors import describe_postgres, postgres_error
 from vultr_core.history.persistent import history_folder, persistent_postgres_url
 from vultr_core.history.store import CONNECT_TIMEOUT_S, HistoryStore
 from vultr_core.redaction import Secret
 
 DEMO_DATABASE = "vultr_history"
+DEMO_SCHEMA = "vultr_history_demo"
 
 _lock = threading.Lock()
 _opened: dict[str, HistoryStore] = {}
@@ -55,6 +58,13 @@ def forget_opened_stores() -> None:
 def locate_history(settings: Settings) -> HistoryStore:
     """Where the history lives (see the module's list); starts an embedded server if needed."""
     if settings.history_database_url is not None:
+        if settings.demo_mode:
+            url = settings.history_database_url
+            return HistoryStore(
+                url,
+                schema=DEMO_SCHEMA,
+                where=f"{describe_postgres(url)}, schema {DEMO_SCHEMA} (the demo's own)",
+            )
         return HistoryStore(settings.history_database_url)
     if settings.demo_mode:
         url = _demo_database(embedded_postgres_url())
