@@ -69,7 +69,7 @@ elif note := left_out_note(
 inventory.render_table(
     shown,
     inventory.DATABASE_COLUMNS,
-    inventory.DATABASE_CONFIG,
+    inventory.DATABASE_LOOKS,
     key="db_table",
 )
 inventory.render_csv_download(

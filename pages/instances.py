@@ -81,7 +81,7 @@ if note := left_out_note(left_out, noun="instance"):
 picked = inventory.render_table(
     shown,
     inventory.INSTANCE_COLUMNS,
-    inventory.INSTANCE_CONFIG,
+    inventory.INSTANCE_LOOKS,
     key="inst_table",
     selectable=True,
 )

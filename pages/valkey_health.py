@@ -52,7 +52,7 @@ if databases is not None and plans is not None:
     inventory.render_table(
         shown,
         inventory.VALKEY_COLUMNS,
-        inventory.VALKEY_CONFIG,
+        inventory.VALKEY_LOOKS,
         key="vk_instances",
     )
     inventory.render_csv_download(

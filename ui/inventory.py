@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -246,10 +247,14 @@ def render_connection_pools(result: Loaded[ConnectionPools] | VultrError, *, key
     )
 
 
+# How a table shows each column, given its header (the Column's own, said once).
+Looks = Mapping[str, Callable[[str], Any]]
+
+
 def render_table(
     listed: pd.DataFrame,
     columns: Sequence[Column],
-    config: Mapping[str, Any],
+    looks: Looks,
     *,
     key: str,
     selectable: bool = False,
@@ -264,6 +269,7 @@ def render_table(
         help="Only the columns that matter most; the rest are in the CSV and the closer look.",
     )
     order = [column.key for column in columns if not narrow or column.key in COMPACT_WIDTHS]
+    config = {column.key: looks[column.key](column.header) for column in columns}
     if narrow:
         config = {name: {**config[name], "width": COMPACT_WIDTHS[name]} for name in order}
     selection: dict[str, Any] = (
@@ -274,7 +280,7 @@ def render_table(
         hide_index=True,
         key=key,
         column_order=order,
-        column_config=dict(config),
+        column_config=config,
         placeholder="—",
         **selection,
     )
@@ -355,14 +361,14 @@ INSTANCE_COLUMNS = (
     Column("tags", "Tags"),
     Column("date_created", "Created"),
 )
-INSTANCE_CONFIG = {
-    "label": st.column_config.TextColumn("Label", width=150, pinned=True),
-    "state_marked": st.column_config.TextColumn("State", width=110),
-    "region_name": st.column_config.TextColumn("Region", width=135),
-    "plan_name": st.column_config.TextColumn("Plan", width=165),
-    "monthly_cost_usd": st.column_config.NumberColumn("Monthly cost", format="dollar", width=95),
-    "tags": st.column_config.ListColumn("Tags", width=150),
-    "date_created": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD", width=90),
+INSTANCE_LOOKS: Looks = {
+    "label": partial(st.column_config.TextColumn, width=150, pinned=True),
+    "state_marked": partial(st.column_config.TextColumn, width=110),
+    "region_name": partial(st.column_config.TextColumn, width=135),
+    "plan_name": partial(st.column_config.TextColumn, width=165),
+    "monthly_cost_usd": partial(st.column_config.NumberColumn, format="dollar", width=95),
+    "tags": partial(st.column_config.ListColumn, width=150),
+    "date_created": partial(st.column_config.DatetimeColumn, format="YYYY-MM-DD", width=90),
 }
 # In the CSV after the table's columns, and in the closer look.
 INSTANCE_EXTRAS = (
@@ -391,14 +397,14 @@ DATABASE_COLUMNS = (
     Column("monthly_cost_usd", "Monthly cost"),
     Column("latest_backup", "Latest backup"),
 )
-DATABASE_CONFIG = {
-    "label": st.column_config.TextColumn("Label", width=150, pinned=True),
-    "state_marked": st.column_config.TextColumn("State", width=120),
-    "engine_name": st.column_config.TextColumn("Engine", width=115),
-    "region_name": st.column_config.TextColumn("Region", width=135),
-    "plan_name": st.column_config.TextColumn("Plan", width=200),
-    "monthly_cost_usd": st.column_config.NumberColumn("Monthly cost", format="dollar", width=95),
-    "latest_backup": st.column_config.DatetimeColumn("Latest backup", format="distance", width=115),
+DATABASE_LOOKS: Looks = {
+    "label": partial(st.column_config.TextColumn, width=150, pinned=True),
+    "state_marked": partial(st.column_config.TextColumn, width=120),
+    "engine_name": partial(st.column_config.TextColumn, width=115),
+    "region_name": partial(st.column_config.TextColumn, width=135),
+    "plan_name": partial(st.column_config.TextColumn, width=200),
+    "monthly_cost_usd": partial(st.column_config.NumberColumn, format="dollar", width=95),
+    "latest_backup": partial(st.column_config.DatetimeColumn, format="distance", width=115),
 }
 DATABASE_EXTRAS = (
     Column("nodes", "Nodes"),
@@ -419,14 +425,14 @@ VALKEY_COLUMNS = (
     Column("monthly_cost_usd", "Monthly cost"),
     Column("month_to_date_usd", "Month to date"),
 )
-VALKEY_CONFIG = {
-    "label": st.column_config.TextColumn("Label", width=150, pinned=True),
-    "state_marked": st.column_config.TextColumn("State", width=120),
-    "region_name": st.column_config.TextColumn("Region", width=135),
-    "plan_name": st.column_config.TextColumn("Plan", width=140),
-    "eviction_policy": st.column_config.TextColumn("Eviction policy", width=120),
-    "replicas": st.column_config.NumberColumn("Replicas", width=75),
-    "monthly_cost_usd": st.column_config.NumberColumn("Monthly cost", format="dollar", width=95),
-    "month_to_date_usd": st.column_config.NumberColumn("Month to date", format="dollar", width=105),
+VALKEY_LOOKS: Looks = {
+    "label": partial(st.column_config.TextColumn, width=150, pinned=True),
+    "state_marked": partial(st.column_config.TextColumn, width=120),
+    "region_name": partial(st.column_config.TextColumn, width=135),
+    "plan_name": partial(st.column_config.TextColumn, width=140),
+    "eviction_policy": partial(st.column_config.TextColumn, width=120),
+    "replicas": partial(st.column_config.NumberColumn, width=75),
+    "monthly_cost_usd": partial(st.column_config.NumberColumn, format="dollar", width=95),
+    "month_to_date_usd": partial(st.column_config.NumberColumn, format="dollar", width=105),
 }
 VALKEY_EXTRAS = (Column("version", "Version"), Column("plan", "Plan ID"), Column("id", "ID"))
