@@ -3,7 +3,7 @@ one picked for a closer look."""
 
 import streamlit as st
 
-from ui import health, history, inventory, page, spend
+from ui import health, history, inventory, page, spend, tables
 from ui.text import left_out_note
 from vultr_core.formatting import format_usd
 from vultr_core.inventory.frames import databases_frame
@@ -68,13 +68,13 @@ elif note := left_out_note(
 
 inventory.render_table(
     shown,
-    inventory.DATABASE_COLUMNS,
-    inventory.DATABASE_LOOKS,
+    tables.DATABASE_COLUMNS,
+    tables.DATABASE_LOOKS,
     key="db_table",
 )
 inventory.render_csv_download(
     shown,
-    inventory.DATABASE_COLUMNS + inventory.DATABASE_EXTRAS,
+    tables.DATABASE_COLUMNS + tables.DATABASE_EXTRAS,
     kind="databases",
     filters=[*(engine_name(engine) for engine in engines), *states]
     + (["not running"] if st.session_state.get("db_not_running") else []),
@@ -95,7 +95,7 @@ if picked is not None:
     database = by_id[picked]
     inventory.render_details(
         shown[shown["id"] == picked].iloc[0],
-        inventory.DATABASE_COLUMNS + inventory.DATABASE_EXTRAS,
+        tables.DATABASE_COLUMNS + tables.DATABASE_EXTRAS,
         key="db_details",
     )
     details = inventory.load_database_details(settings, database)

@@ -3,7 +3,7 @@ cost, what is not running first, filterable, with a CSV of the rows shown."""
 
 import streamlit as st
 
-from ui import history, inventory, page, spend
+from ui import history, inventory, page, spend, spend_sections, tables
 from ui.text import left_out_note
 from vultr_core.formatting import format_usd
 from vultr_core.inventory.frames import distinct_tags, filter_instances, with_monthly_cost
@@ -80,14 +80,14 @@ if note := left_out_note(left_out, noun="instance"):
 
 picked = inventory.render_table(
     shown,
-    inventory.INSTANCE_COLUMNS,
-    inventory.INSTANCE_LOOKS,
+    tables.INSTANCE_COLUMNS,
+    tables.INSTANCE_LOOKS,
     key="inst_table",
     selectable=True,
 )
 inventory.render_csv_download(
     shown,
-    inventory.INSTANCE_COLUMNS + inventory.INSTANCE_EXTRAS,
+    tables.INSTANCE_COLUMNS + tables.INSTANCE_EXTRAS,
     kind="instances",
     filters=[*regions, *states, *tags, *plans_chosen, text]
     + (["not running"] if st.session_state.get("inst_not_running") else []),
@@ -98,7 +98,7 @@ if picked is None:
 else:
     inventory.render_details(
         shown.iloc[picked],
-        inventory.INSTANCE_COLUMNS + inventory.INSTANCE_EXTRAS + inventory.INSTANCE_CODES,
+        tables.INSTANCE_COLUMNS + tables.INSTANCE_EXTRAS + tables.INSTANCE_CODES,
         key="inst_details",
     )
 
@@ -125,7 +125,7 @@ else:
         "paying.",
         icon=":material/money_off:",
     )
-    st.markdown(spend.stopped_instances_list(stopped))
+    st.markdown(spend_sections.stopped_instances_list(stopped))
     st.button(
         "Show only stopped instances in the table",
         key="inst_show_stopped",

@@ -7,7 +7,7 @@ headline figures first), under a spinner until then.
 
 import streamlit as st
 
-from ui import health, page, spend
+from ui import health, page, spend, spend_sections
 from ui.history import HistorySections
 from ui.text import inert, left_out_note
 from vultr_core.formatting import format_usd
@@ -31,7 +31,7 @@ page.render_source_banner(settings)
 freshness = st.empty()
 freshness.caption("Fetching the figures…")
 
-spend.render_spend_metrics(figures)
+spend_sections.render_spend_metrics(figures)
 # The health strip and the budgets keep their place but are drawn after the first charts:
 # the browser loads the chart library with its first chart, and their checks would hold that up.
 health_strip, budgets = st.container(), st.container()
@@ -51,7 +51,7 @@ with by_category:
     st.subheader("This month by category")
     if (books := figures.books()) is not None:
         st.echarts_chart(make_category_figure(books.by_category), key="ovw_by_category")
-        st.caption(spend.attribution_note(books))
+        st.caption(spend_sections.attribution_note(books))
 with health_strip:
     health.render_health_strip(settings)
 past = HistorySections(settings)
@@ -66,7 +66,7 @@ if (outlook := figures.outlook()) is not None:
         make_forecast_figure(outlook, last_month[0].amount_usd if last_month else None),
         key="ovw_forecast",
     )
-    spend.render_forecast_words(outlook)
+    spend_sections.render_forecast_words(outlook)
 
 st.subheader("Run-rate at list prices")
 if (priced := figures.priced()) is not None:
@@ -90,7 +90,9 @@ if (priced := figures.priced()) is not None:
             key="ovw_treemap_category",
         )
         if shown is not None:
-            spend.render_members_table(category_members(resources, shown), key="ovw_members")
+            spend_sections.render_members_table(
+                category_members(resources, shown), key="ovw_members"
+            )
     with grouped:
         by = st.selectbox("Group by", BREAKDOWNS, format_func=str.title, key="ovw_group_by")
         table = breakdown(resources, by)
@@ -119,10 +121,10 @@ if waste is not None and not waste.empty:
         f"Waste: {format_usd(float(waste['monthly_savings_usd'].sum()))} a month "
         f"in {len(waste)} items"
     ):
-        spend.render_waste_table(waste, key="ovw_waste")
+        spend_sections.render_waste_table(waste, key="ovw_waste")
 if month is not None:
     with st.expander("Month-over-month change by product"):
-        spend.render_changes_table(month.changes, key="ovw_changes")
+        spend_sections.render_changes_table(month.changes, key="ovw_changes")
 
 with freshness.container():
     page.render_freshness(figures.fetched_at, *spend.SPEND_LOADERS, key="ovw_refresh")

@@ -4,7 +4,7 @@ the one picked), then the connected server's own figures."""
 import pandas as pd
 import streamlit as st
 
-from ui import health, inventory, page, spend, text
+from ui import health, inventory, page, spend, tables, text
 from ui.text import inert, left_out_note
 from vultr_core.api.errors import VultrError
 from vultr_core.formatting import format_usd
@@ -51,13 +51,13 @@ if databases is not None and plans is not None:
         st.caption(note)
     inventory.render_table(
         shown,
-        inventory.VALKEY_COLUMNS,
-        inventory.VALKEY_LOOKS,
+        tables.VALKEY_COLUMNS,
+        tables.VALKEY_LOOKS,
         key="vk_instances",
     )
     inventory.render_csv_download(
         shown,
-        inventory.VALKEY_COLUMNS + inventory.VALKEY_EXTRAS,
+        tables.VALKEY_COLUMNS + tables.VALKEY_EXTRAS,
         kind="valkey",
         filters=["not running"] if st.session_state.get("vk_not_running") else [],
         key="vk_csv",
@@ -71,7 +71,7 @@ if databases is not None and plans is not None:
     if picked is not None:
         row = shown[shown["id"] == picked].iloc[0]
         inventory.render_details(
-            row, inventory.VALKEY_COLUMNS + inventory.VALKEY_EXTRAS, key="vk_details"
+            row, tables.VALKEY_COLUMNS + tables.VALKEY_EXTRAS, key="vk_details"
         )
         st.markdown("**Memory and CPU** (the last hour)")
         usage = page.load_together(
