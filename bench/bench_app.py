@@ -43,8 +43,8 @@ from tests.e2e.conftest import (
     start_app,
     stop_app,
     wait_idle,
-    working_under,
 )
+from tests.processes import working_under
 from vultr_core.health.service_health import SERVICES
 
 PAGES = ("Overview", "Instances", "Databases", "Valkey", "Inference Chat", "Cache Tools")
