@@ -2,6 +2,7 @@
 and the HTTP API (vultr_core.web) on one port, and stops the demo servers it started on the
 way out."""
 
+import contextlib
 import inspect
 import sys
 import threading
@@ -17,18 +18,22 @@ from starlette.routing import Route
 from ui.clear_cache_guard import RefuseClearCache
 from ui.clients import management_client
 from ui.settings import settings, sign_in_configured
-from vultr_core.health.embedded import stop_embedded_servers
+from vultr_core.api.errors import ConfigurationError
+from vultr_core.health.embedded import start_stand_ins, stop_embedded_servers
 from vultr_core.history.persistent import stop_persistent_servers
 from vultr_core.log_output import logging_to
 from vultr_core.web.routes import Backend, api_routes
 
 
 def warm_up() -> None:
-    """The first visit's one-off costs, paid at start: the Overview's modules (the import is
-    the warm-up), the shared management client, and two of Streamlit's: the image plugins it
-    opens the page icon with, and the paths of the loaded modules, which its first element of
-    a process resolves (``inspect.stack()``, to tell a REPL) before the title can go out. No
-    request is sent."""
+    """The first visit's one-off costs, paid at start: in demo mode, the embedded servers'
+    start (first, in threads of their own, so initdb overlaps the rest while the browser loads
+    the page); the Overview's modules (the import is the warm-up), the shared management
+    client, and two of Streamlit's: the image plugins it opens the page icon with, and the
+    paths of the loaded modules, which its first element of a process resolves
+    (``inspect.stack()``, to tell a REPL) before the title can go out. No request is sent."""
+    with contextlib.suppress(ConfigurationError):  # the page says what to fix
+        start_stand_ins(settings())
     import PIL.Image
 
     from ui import health, history, spend  # noqa: F401

@@ -36,11 +36,9 @@ from vultr_core.history.charts import (
     make_monthly_figure,
     make_resource_history_figure,
 )
-from vultr_core.history.demo import ensure_demo_past
-from vultr_core.history.location import open_history
+from vultr_core.history.demo import open_history_with_past
 from vultr_core.history.spend import DailySpend, monthly_by_category, monthly_by_tag
 from vultr_core.history.spend import load_daily_spend as daily_spend_since
-from vultr_core.history.store import HistoryStore
 
 T = TypeVar("T")
 
@@ -53,20 +51,12 @@ MONTHS = 6
 SHOWN_CHANGES = 5
 
 
-def _store(settings: Settings) -> HistoryStore:
-    """The store, with the demo's past in it in demo mode (replayed once per process)."""
-    store = open_history(settings)
-    if settings.demo_mode:
-        ensure_demo_past(store, settings)
-    return store
-
-
 @st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
 def load_daily_spend(
     cache_key: str, _settings: Settings, days: int = DAILY_DAYS
 ) -> Loaded[DailySpend]:
     now = datetime.now(UTC)
-    with _store(_settings).connection("reading the daily spend") as conn:
+    with open_history_with_past(_settings).connection("reading the daily spend") as conn:
         daily = daily_spend_since(conn, since=now - timedelta(days=days), now=now)
     return Loaded(daily, now)
 
@@ -76,7 +66,7 @@ def load_daily_anomalies(
     cache_key: str, _settings: Settings, days: int = DAILY_DAYS
 ) -> Loaded[list[Anomaly]]:
     now = datetime.now(UTC)
-    with _store(_settings).connection("finding unusual days") as conn:
+    with open_history_with_past(_settings).connection("finding unusual days") as conn:
         found = load_anomalies(
             conn, since=now - timedelta(days=days), now=now, factor=_settings.anomaly_factor
         )
@@ -88,7 +78,7 @@ def load_monthly(cache_key: str, _settings: Settings) -> Loaded[tuple[pd.DataFra
     """Month over month: by category (from the pending charges) and by tag (list prices)."""
     now = datetime.now(UTC)
     since = (now.replace(day=1) - timedelta(days=31 * (MONTHS - 1))).replace(day=1)
-    with _store(_settings).connection("reading the months") as conn:
+    with open_history_with_past(_settings).connection("reading the months") as conn:
         by_category = monthly_by_category(daily_spend_since(conn, since=since, now=now))
         by_tag = monthly_by_tag(conn, since=since, now=now)
     return Loaded((by_category, by_tag), now)
@@ -99,7 +89,7 @@ def load_changes(
     cache_key: str, _settings: Settings, days: int = WEEK_DAYS
 ) -> Loaded[list[Change]]:
     now = datetime.now(UTC)
-    with _store(_settings).connection("reading what changed") as conn:
+    with open_history_with_past(_settings).connection("reading what changed") as conn:
         found = find_changes(conn, since=now - timedelta(days=days), until=now)
     return Loaded(found, now)
 
@@ -107,7 +97,7 @@ def load_changes(
 @st.cache_data(ttl=HISTORY_TTL_S, show_spinner=False)
 def load_budgets(cache_key: str, _settings: Settings) -> Loaded[list[BudgetForecast]]:
     now = datetime.now(UTC)
-    with _store(_settings).connection("forecasting the budgets") as conn:
+    with open_history_with_past(_settings).connection("forecasting the budgets") as conn:
         forecasts = forecast_budgets(conn, _settings.budgets, now=now)
     return Loaded(forecasts, now)
 
@@ -117,7 +107,7 @@ def load_resource_history(
     cache_key: str, _settings: Settings, resource_id: str
 ) -> Loaded[tuple[pd.DataFrame, list[Change]]]:
     now = datetime.now(UTC)
-    with _store(_settings).connection("reading a resource's history") as conn:
+    with open_history_with_past(_settings).connection("reading a resource's history") as conn:
         rows = resource_rows(conn, resource_id)
         changes = find_changes(
             conn, since=datetime(2000, 1, 1, tzinfo=UTC), until=now, resource_id=resource_id
@@ -130,7 +120,7 @@ def load_store_problem(cache_key: str, _settings: Settings) -> str | None:
     """Why the store cannot be opened, or None when it can (opening it migrates it, and in
     demo mode replays the demo's past into it the first time)."""
     try:
-        _store(_settings)
+        open_history_with_past(_settings)
     except VultrError as error:
         return str(error)
     return None

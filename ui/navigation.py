@@ -13,25 +13,22 @@ import streamlit as st
 
 from ui.settings import settings
 from vultr_core.api.errors import ConfigurationError
-from vultr_core.health.embedded import start_in_background
+from vultr_core.health.embedded import start_stand_ins
 from vultr_core.history.background import take_snapshot_in_background
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 
 
 def start_background_work() -> None:
-    """In demo mode, start the embedded PostgreSQL and Valkey that stand in for unset URLs now,
-    so they boot while the first page imports (with real keys they start only when a page
-    needs one); and take this hour's history snapshot in a thread of its own. A page reports
-    a broken setting itself."""
+    """In demo mode, make sure the embedded PostgreSQL and Valkey that stand in for unset URLs
+    are on their way (app.py starts them with the server; a server started otherwise, as
+    under AppTest, starts them here); and take this hour's history snapshot in a thread of its
+    own. A page reports a broken setting itself."""
     try:
         current = settings()
     except ConfigurationError:
         return
-    if current.demo_mode:
-        start_in_background(
-            postgres=current.database_url is None, valkey=current.valkey_url is None
-        )
+    start_stand_ins(current)
     if current.history_app_snapshots:
         take_snapshot_in_background(current)
 

@@ -26,6 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from vultr_core.api.errors import ConnectionError
+from vultr_core.config import Settings
 
 
 class _OneServer:
@@ -80,13 +81,16 @@ def embedded_valkey_url() -> str:
     return _valkey.started_url()
 
 
-def start_in_background(*, postgres: bool, valkey: bool) -> None:
-    """Start the servers asked for in daemon threads and return at once: a cold start of the
-    app overlaps initdb with its own imports this way."""
-    if postgres:
-        _postgres.start_in_background()
-    if valkey:
-        _valkey.start_in_background()
+def start_stand_ins(settings: Settings) -> None:
+    """In demo mode, start the servers that stand in for an unset ``DATABASE_URL`` or
+    ``VALKEY_URL``, in daemon threads, and return at once: the app calls it as its server
+    starts, so initdb runs while the first visitor's browser loads the page (with real keys
+    they start only when a page needs one)."""
+    if settings.demo_mode:
+        if settings.database_url is None:
+            _postgres.start_in_background()
+        if settings.valkey_url is None:
+            _valkey.start_in_background()
 
 
 def stop_embedded_servers() -> None:

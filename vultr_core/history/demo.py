@@ -21,6 +21,7 @@ from vultr_core.api.models.kubernetes import KubernetesCluster
 from vultr_core.api.models.storage import BlockStorage, ObjectStorage, Snapshot
 from vultr_core.clients import demo_simulator
 from vultr_core.config import Settings
+from vultr_core.history.location import open_history
 from vultr_core.history.migrations import lock_key
 from vultr_core.history.records import InvoiceMonth, ResourceState, states_from_inventory
 from vultr_core.history.retention import compact
@@ -68,6 +69,18 @@ def snapshot_moments(past: Past) -> Iterator[datetime]:
     while moment < last_hour:
         yield moment
         moment += HOUR
+
+
+def open_history_with_past(settings: Settings) -> HistoryStore:
+    """The store the settings name, migrated; in demo mode, with the demo's past in it.
+
+    Raises:
+        VultrError: the store cannot be started, reached, migrated or written.
+    """
+    store = open_history(settings)
+    if settings.demo_mode:
+        ensure_demo_past(store, settings)
+    return store
 
 
 def ensure_demo_past(store: HistoryStore, settings: Settings) -> Replay:

@@ -18,8 +18,7 @@ from vultr_core.api.management import ManagementClient
 from vultr_core.clients import management_client
 from vultr_core.config import Settings
 from vultr_core.formatting import format_usd
-from vultr_core.history.demo import ensure_demo_past
-from vultr_core.history.location import open_history
+from vultr_core.history.demo import open_history_with_past
 from vultr_core.history.migrations import lock_key
 from vultr_core.history.records import InvoiceMonth, Observation, states_from_costs
 from vultr_core.history.retention import compact
@@ -184,8 +183,6 @@ def take_snapshot(settings: Settings, *, now: datetime | None = None) -> Snapsho
         VultrError: the store, or Vultr, failed.
     """
     moment = now or datetime.now(UTC)
-    store = open_history(settings)
-    if settings.demo_mode:
-        ensure_demo_past(store, settings)
+    store = open_history_with_past(settings)
     with management_client(settings) as client:
         return record_snapshot(store, lambda: observe(client, now=moment), now=moment)
