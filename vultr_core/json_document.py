@@ -1,7 +1,7 @@
 """Records as one JSON document with every configured secret masked in its strings (an API
 could echo one inside any field): the command line's ``--json`` and the HTTP API answer with
-the same shapes and field names, each with ``"demo"`` saying whether it is the simulated
-organisation's."""
+the same shapes and field names, and ``labelled_demo`` gives both the ``"demo"`` field that
+says whether they are the simulated organisation's."""
 
 from __future__ import annotations
 
