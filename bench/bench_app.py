@@ -32,13 +32,13 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import (
     CHROMIUM,
-    CHROMIUM_FLAGS,
     IDLE_TIMEOUT_MS,
     ROOT,
+    chromium,
     demo_environ,
     start_app,
     stop_app,
@@ -263,12 +263,18 @@ def load_average() -> str:
     return ", ".join(f"{load:.1f}" for load in os.getloadavg())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def browser_bench_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """A browser bench's options with ``--repeats`` beside them, parsed; then Chromium must be
+    there (``--help`` works without it)."""
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} is missing (apt-get install chromium)")
+    return args
+
+
+def main() -> None:
+    args = browser_bench_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
 
     environ = demo_environ()
     root = baseline_root()
@@ -277,8 +283,7 @@ def main() -> None:
     embedded: list[float] = []
     print(f"load average before: {load_average()} (1, 5, 15 min; {os.cpu_count()} CPUs)")
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        with chromium() as browser:
             for run in range(1, args.repeats + 1):
                 apps.append(cold_start(browser, environ, ROOT, overview_rendered))
                 hellos.append(cold_start(browser, environ, root, titled("hello")))
@@ -292,7 +297,6 @@ def main() -> None:
                 )
             app_mem = app_memory(browser, environ)
             hello_mem = baseline_memory(browser, environ, root)
-            browser.close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(f"load average after: {load_average()}")

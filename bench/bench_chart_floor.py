@@ -24,11 +24,11 @@ import statistics
 import time
 from pathlib import Path
 
-from bench_app import baseline_root, launched, load_average
+from bench_app import baseline_root, browser_bench_arguments, launched, load_average
 from bench_large import PROBE, await_drawn, settle
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, demo_environ
+from tests.e2e.conftest import chromium, demo_environ
 
 DATA = """import random
 
@@ -127,11 +127,7 @@ def summary(values: list[float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
-    if not CHROMIUM.exists():
-        raise SystemExit(f"{CHROMIUM} is missing (apt-get install chromium)")
+    args = browser_bench_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     roots: dict[str, Path] = {}
     for name, source in APPS.items():
         roots[name] = baseline_root()
@@ -140,13 +136,11 @@ def main() -> None:
     figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in APPS}
     print(f"load average before: {load_average()}")
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        with chromium() as browser:
             for number in range(1, args.repeats + 1):
                 for name, root in roots.items():
                     figures[name].append(one_app(browser, root))
                 print(f"run {number}: {figures}", flush=True)
-            browser.close()
     finally:
         for root in roots.values():
             shutil.rmtree(root, ignore_errors=True)

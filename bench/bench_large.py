@@ -53,11 +53,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from bench_app import baseline_root, launched, load_average, status_mb
+from bench_app import baseline_root, browser_bench_arguments, launched, load_average, status_mb
 from bench_large_report import PAGES, Load, Repeat, report
-from playwright.sync_api import Browser, Error, Page, sync_playwright
+from playwright.sync_api import Browser, Error, Page
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, demo_environ
+from tests.e2e.conftest import ROOT, chromium, demo_environ
 from vultr_core.simulator import Faults, Simulator, SimulatorServer
 from vultr_core.simulator.messages import SimRequest, SimResponse
 
@@ -307,13 +307,10 @@ def seconds(value: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app.py runs")
     parser.add_argument("--json", type=Path, help="also write every figure of every repeat here")
-    args = parser.parse_args()
-    if not CHROMIUM.exists():
-        raise SystemExit(f"{CHROMIUM} is missing (apt-get install chromium)")
+    args = browser_bench_arguments(parser)
 
     vultr = RemoteVultr(args.latency_ms)
     environ = demo_environ() | {"VULTR_API_KEY": API_KEY, "VULTR_API_URL": f"{vultr.base_url}/v2"}
@@ -325,8 +322,7 @@ def main() -> None:
     print(f"app: {args.root}; Vultr: {vultr.base_url} (large, {args.latency_ms:g} ms)")
     print(f"load average before: {load_average()} (1, 5, 15 min; {os.cpu_count()} CPUs)")
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        with chromium() as browser:
             for number in range(1, args.repeats + 1):
                 app = app_run(browser, environ, args.root, vultr)
                 hello = hello_run(browser, demo_environ(), hello_root, vultr)
@@ -338,7 +334,6 @@ def main() -> None:
                     f" {seconds(done.hello_cold.drawn_s)}; load {load_average()}",
                     flush=True,
                 )
-            browser.close()
         marks = option_marks(environ)
     finally:
         vultr.stop()
